@@ -1,0 +1,8 @@
+"""Evaluation: metrics registered in ``fgclip_det.registry.METRICS``.
+
+Importing this package (which the METRICS registry does lazily) makes mmdet's
+``LVISMetric`` work with numpy 2, see :mod:`fgclip_det.compat.lvis_numpy`.
+"""
+from fgclip_det.compat import patch_lvis_numpy_aliases
+
+patch_lvis_numpy_aliases()

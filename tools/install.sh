@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Install fgclip_det and everything it needs into a virtual environment.
+#
+#   bash tools/install.sh            # runtime only
+#   bash tools/install.sh --tests    # runtime + test requirements
+#
+# Environment variables:
+#   FGCLIP_DET_VENV   virtual environment to create or reuse
+#                     (default: the active one, else <repo>/.venv)
+#   FGCLIP_DET_CACHE  where built mmcv wheels are kept
+#                     (default: ~/.cache/fgclip_det)
+#   PYTHON            interpreter used to create the venv (default: python3)
+#   TORCH_SPEC        torch pins used when the venv has no torch
+#                     (default: "torch==2.14.1 torchvision==0.29.1")
+#   FORCE_CUDA=1      build mmcv's CUDA ops even if no GPU is visible
+#   MAX_JOBS          parallel compile jobs for mmcv (default: nproc)
+#
+# Idempotent: a second run checks what is there and installs only what is
+# missing; the mmcv wheel built on the first run is reused from the cache.
+set -euo pipefail
+
+MMCV_VERSION=2.1.0
+DEFAULT_TORCH_SPEC="torch==2.14.1 torchvision==0.29.1"
+MIN_PY_MINOR=10           # torch >= 2.5 needs Python >= 3.10
+MIN_FREE_GB_TORCH=12      # torch + CUDA runtime wheels unpacked
+MIN_FREE_GB=3
+
+# shellcheck source=tools/venv_path.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv_path.sh"
+WITH_TESTS=0
+for arg in "$@"; do
+    case "$arg" in
+        --tests) WITH_TESTS=1 ;;
+        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "install.sh: unknown argument '$arg' (expected --tests or --help)" >&2; exit 2 ;;
+    esac
+done
+
+say() { echo "[install] $*"; }
+die() { echo "[install] ERROR: $*" >&2; exit 1; }
+
+free_gb() { df -Pk "$1" | awk 'NR==2 {print int($4 / 1048576)}'; }
+
+check_disk() {
+    local need=$1 where=$2 have
+    have=$(free_gb "$where")
+    if (( have < need )); then
+        die "only ${have} GB free on the disk of $where; about ${need} GB are needed."
+    fi
+}
+
+# ---------------------------------------------------------------- venv
+PYTHON_BIN="${PYTHON:-python3}"
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+    command -v "$PYTHON_BIN" >/dev/null \
+        || die "'$PYTHON_BIN' not found; install Python 3.$MIN_PY_MINOR+ or set PYTHON=/path/to/python3."
+    "$PYTHON_BIN" -c "import sys; sys.exit(sys.version_info < (3, $MIN_PY_MINOR))" \
+        || die "$("$PYTHON_BIN" -V 2>&1) is too old: fgclip_det needs Python 3.$MIN_PY_MINOR or newer (set PYTHON=...)."
+    "$PYTHON_BIN" -c "import venv, ensurepip" 2>/dev/null \
+        || die "$PYTHON_BIN has no venv/ensurepip module (Debian: apt-get install python3-venv)."
+    mkdir -p "$(dirname "$VENV")"
+    check_disk "$MIN_FREE_GB" "$(dirname "$VENV")"
+    say "creating virtual environment $VENV"
+    "$PYTHON_BIN" -m venv "$VENV"
+else
+    say "reusing virtual environment $VENV"
+fi
+PY="$VENV/bin/python"
+PIP=("$PY" -m pip --disable-pip-version-check)
+"$PY" -c "import sys; sys.exit(sys.version_info < (3, $MIN_PY_MINOR))" \
+    || die "$VENV runs $("$PY" -V 2>&1); fgclip_det needs Python 3.$MIN_PY_MINOR or newer."
+
+# ---------------------------------------------------------------- torch
+if "$PY" -c "import torch, torchvision" 2>/dev/null; then
+    say "keeping installed $("$PY" -c 'import torch, torchvision; print(f"torch {torch.__version__}, torchvision {torchvision.__version__}")')"
+else
+    check_disk "$MIN_FREE_GB_TORCH" "$VENV"
+    spec="${TORCH_SPEC:-$DEFAULT_TORCH_SPEC}"
+    say "installing $spec (a few GB; about a minute from a local wheel, longer over the network)"
+    # shellcheck disable=SC2086
+    "${PIP[@]}" install -q $spec
+fi
+
+# ---------------------------------------------------------------- mmcv
+mmcv_ok() {
+    "$PY" - <<EOF 2>/dev/null
+import mmcv, mmcv.ops
+assert mmcv.__version__.startswith("${MMCV_VERSION%.*}."), mmcv.__version__
+EOF
+}
+
+if mmcv_ok; then
+    say "keeping installed mmcv $("$PY" -c 'import mmcv; print(mmcv.__version__)') with compiled ops"
+else
+    read -r TORCH_VER CUDA_TAG CXX_STD PY_TAG < <("$PY" - <<'EOF'
+import os, sys, torch
+from torch.utils.cpp_extension import CUDA_HOME
+base = torch.__version__.split("+")[0]
+major, minor = (int(x) for x in base.split(".")[:2])
+want_cuda = (torch.version.cuda is not None and CUDA_HOME is not None
+             and (torch.cuda.is_available() or os.environ.get("FORCE_CUDA") == "1"))
+cuda = "cu" + torch.version.cuda.replace(".", "") if want_cuda else "cpu"
+# torch >= 2.10 headers need C++20; older ones are built with C++17.
+std = "c++20" if (major, minor) >= (2, 10) else "c++17"
+print(base, cuda, std, f"cp{sys.version_info.major}{sys.version_info.minor}")
+EOF
+    )
+    CACHE_ROOT="${FGCLIP_DET_CACHE:-$HOME/.cache/fgclip_det}"
+    WHEEL_DIR="$CACHE_ROOT/wheels/mmcv-$MMCV_VERSION-torch$TORCH_VER-$CUDA_TAG-$PY_TAG"
+    wheel=$(ls "$WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl 2>/dev/null | head -n 1 || true)
+    if [[ -n "$wheel" ]]; then
+        say "installing cached $(basename "$wheel") (built for torch $TORCH_VER, $CUDA_TAG)"
+    else
+        command -v "${CXX:-g++}" >/dev/null \
+            || die "no C++ compiler ('${CXX:-g++}') found; mmcv's ops are compiled here (Debian: apt-get install g++)."
+        if [[ "$CUDA_TAG" != cpu ]]; then
+            command -v nvcc >/dev/null || [[ -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ]] \
+                || die "CUDA ops requested but nvcc not found; install the CUDA toolkit matching torch ($CUDA_TAG) or unset FORCE_CUDA."
+        fi
+        mkdir -p "$CACHE_ROOT"
+        check_disk "$MIN_FREE_GB" "$CACHE_ROOT"
+        jobs="${MAX_JOBS:-$(nproc)}"
+        if [[ "$CUDA_TAG" == cpu ]]; then eta="10-25 minutes on 2 cores"; else eta="30-60 minutes on 2 cores, a few minutes on 16+"; fi
+        say "building mmcv $MMCV_VERSION from source against torch $TORCH_VER ($CUDA_TAG, -std=$CXX_STD, $jobs jobs)."
+        say "This is a one-time build: $eta. The wheel is cached in $WHEEL_DIR."
+        build_dir=$(mktemp -d)
+        trap 'rm -rf "$build_dir"' EXIT
+        # mmcv's setup.py imports pkg_resources: build with a setuptools known to
+        # build it; the toolkit's own requirements restore a newer one below.
+        "${PIP[@]}" install -q "setuptools<70" wheel ninja
+        "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation \
+            "mmcv==$MMCV_VERSION" -d "$build_dir"
+        tar -xzf "$build_dir/mmcv-$MMCV_VERSION.tar.gz" -C "$build_dir"
+        src="$build_dir/mmcv-$MMCV_VERSION"
+        sed -i "s/-std=c++1[47]/-std=$CXX_STD/g; s#/std:c++1[47]#/std:$CXX_STD#g" "$src/setup.py"
+        mkdir -p "$WHEEL_DIR"
+        start=$(date +%s)
+        force_cuda=0; [[ "$CUDA_TAG" != cpu ]] && force_cuda=1
+        MMCV_WITH_OPS=1 FORCE_CUDA=$force_cuda MAX_JOBS="$jobs" \
+            "${PIP[@]}" wheel --no-deps --no-build-isolation -w "$WHEEL_DIR" "$src" \
+            > "$build_dir/build.log" 2>&1 \
+            || { tail -n 40 "$build_dir/build.log" >&2; die "mmcv build failed (log above)."; }
+        say "mmcv built in $(( ($(date +%s) - start) / 60 )) min"
+        wheel=$(ls "$WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl | head -n 1)
+    fi
+    "${PIP[@]}" install -q "$wheel"
+    mmcv_ok || die "mmcv installed from $wheel but 'import mmcv.ops' fails; delete $WHEEL_DIR and rerun."
+fi
+
+# ---------------------------------------------------------------- the toolkit
+extras=""
+[[ "$WITH_TESTS" == 1 ]] && extras="[tests]"
+say "installing fgclip_det$extras (editable) and its requirements"
+# Naming setuptools moves it to the newest release that still has
+# pkg_resources (see requirements/runtime.txt); torch stays as it is.
+"${PIP[@]}" install -q -e "$REPO_DIR$extras" "setuptools<81" --upgrade
+"$PY" -c "import fgclip_det, mmdet, mmcv.ops, open_clip, lvis, pycocotools; print('[install] ready: fgclip_det', fgclip_det.__version__, '| mmdet', mmdet.__version__, '| mmcv', mmcv.__version__)"
