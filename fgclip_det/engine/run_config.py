@@ -1,4 +1,5 @@
 """Turn command-line choices into config changes, shared by the tools."""
+import logging
 import os.path as osp
 from typing import Optional
 
@@ -32,7 +33,7 @@ def apply_device_policy(cfg: Config) -> Config:
         'device is available; running in fp32 on the CPU instead (bf16 '
         'matrix products are ~400x slower here).',
         logger='current',
-        level='WARNING')
+        level=logging.WARNING)
     optim_wrapper.type = 'OptimWrapper'
     for key in _AMP_ONLY_KEYS:
         optim_wrapper.pop(key, None)

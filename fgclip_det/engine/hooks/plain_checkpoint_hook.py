@@ -1,4 +1,5 @@
 """Save checkpoints that load with ``torch.load(weights_only=True)``."""
+import logging
 from typing import Any
 
 from mmengine.hooks import Hook
@@ -36,7 +37,7 @@ class PlainCheckpointHook(Hook):
                 'torch.load(weights_only=True) rejects; the file will need '
                 'a trusted load.',
                 logger='current',
-                level='WARNING')
+                level=logging.WARNING)
 
         plain = to_plain(checkpoint, on_unknown=report)
         checkpoint.clear()

@@ -1,0 +1,2 @@
+"""Datasets and transforms: registered in ``fgclip_det.registry.DATASETS``
+and ``TRANSFORMS``."""

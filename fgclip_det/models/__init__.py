@@ -1,0 +1,1 @@
+"""Models: registered in ``fgclip_det.registry.MODELS``."""
