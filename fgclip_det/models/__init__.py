@@ -1,1 +1,2 @@
 """Models: registered in ``fgclip_det.registry.MODELS``."""
+from .clip import *  # noqa: F401,F403

@@ -1,0 +1,38 @@
+"""The FG-CLIP dual encoder on open_clip: long text, dense and region features."""
+from .checkpoint import load_state_dict_with_report, read_state_dict, save_checkpoint
+from .constants import (
+    CLIP_MEAN,
+    CLIP_STD,
+    LOGIT_SCALE_INIT,
+    LONG_CONTEXT_LENGTH,
+    SHORT_CONTEXT_LENGTH,
+)
+from .fgclip import FGCLIP
+from .fgclip_hf import load_fgclip_hf, open_clip_cfg_from_hf, save_fgclip_hf
+from .key_map import KeyReport, KeyRule, apply_key_map
+from .region_pool import pool_regions
+from .text_tower import stretch_position_table
+from .tokenizer import FGCLIPTokenizer
+from .vit_trunk import (
+    PosEmbedCache,
+    check_vit,
+    resize_pos_embed,
+    tokens_to_map,
+    value_path_block,
+    vit_blocks,
+    vit_dense,
+    vit_embed,
+    vit_global,
+    vit_problems,
+    vit_token_maps,
+)
+
+__all__ = [
+    'CLIP_MEAN', 'CLIP_STD', 'FGCLIP', 'FGCLIPTokenizer', 'KeyReport',
+    'KeyRule', 'LOGIT_SCALE_INIT', 'LONG_CONTEXT_LENGTH', 'PosEmbedCache',
+    'SHORT_CONTEXT_LENGTH', 'apply_key_map', 'check_vit', 'load_fgclip_hf',
+    'load_state_dict_with_report', 'open_clip_cfg_from_hf', 'pool_regions',
+    'read_state_dict', 'resize_pos_embed', 'save_checkpoint', 'save_fgclip_hf',
+    'stretch_position_table', 'tokens_to_map', 'value_path_block', 'vit_blocks',
+    'vit_dense', 'vit_embed', 'vit_global', 'vit_problems', 'vit_token_maps'
+]
