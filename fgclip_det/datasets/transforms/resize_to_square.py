@@ -1,0 +1,78 @@
+"""Resize an image to a square CLIP input, rescaling its region boxes."""
+from typing import Literal
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+from PIL import Image
+
+from fgclip_det.registry import TRANSFORMS
+
+RESIZE_MODES = ('stretch', 'pad')
+
+
+@TRANSFORMS.register_module()
+class ResizeToSquare(BaseTransform):
+    """Resize to ``size x size`` with bicubic interpolation.
+
+    ``'stretch'`` resizes both sides to ``size`` ignoring the aspect ratio,
+    as FG-CLIP's pretraining does; ``'pad'`` scales the longer side to
+    ``size`` and pads the bottom and right with ``pad_value``.
+
+    Required keys: ``img``; optional ``region_boxes`` (pixel xyxy).
+
+    Modified keys: ``img``, ``img_shape``, ``region_boxes``.
+
+    Added keys: ``scale_factor`` (``(w_scale, h_scale)``).
+
+    Args:
+        size (int): Output side in pixels.
+        mode (str): ``'stretch'`` or ``'pad'``. Defaults to ``'stretch'``.
+        pad_value (int): Fill of the padding in ``'pad'`` mode. Defaults
+            to 0.
+    """
+
+    def __init__(self,
+                 size: int,
+                 mode: Literal['stretch', 'pad'] = 'stretch',
+                 pad_value: int = 0) -> None:
+        if mode not in RESIZE_MODES:
+            raise ValueError(
+                f'mode must be one of {RESIZE_MODES}, got {mode!r}')
+        if size <= 0:
+            raise ValueError(f'size must be positive, got {size}')
+        self.size = size
+        self.mode = mode
+        self.pad_value = pad_value
+
+    def transform(self, results: dict) -> dict:
+        """Resize ``img`` and rescale ``region_boxes``."""
+        img = results['img']
+        height, width = img.shape[:2]
+        if self.mode == 'stretch':
+            new_w = new_h = self.size
+        else:
+            ratio = self.size / max(height, width)
+            new_w = max(1, min(self.size, round(width * ratio)))
+            new_h = max(1, min(self.size, round(height * ratio)))
+        resized = np.asarray(
+            Image.fromarray(img).resize((new_w, new_h), Image.BICUBIC))
+        if self.mode == 'pad':
+            canvas = np.full((self.size, self.size, 3), self.pad_value,
+                             dtype=img.dtype)
+            canvas[:new_h, :new_w] = resized
+            resized = canvas
+        w_scale, h_scale = new_w / width, new_h / height
+        results['img'] = resized
+        results['img_shape'] = resized.shape[:2]
+        results['scale_factor'] = (w_scale, h_scale)
+        if 'region_boxes' in results:
+            boxes = results['region_boxes'] * np.array(
+                [w_scale, h_scale, w_scale, h_scale], dtype=np.float32)
+            boxes[:, 0::2] = boxes[:, 0::2].clip(0, new_w)
+            boxes[:, 1::2] = boxes[:, 1::2].clip(0, new_h)
+            results['region_boxes'] = boxes
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(size={self.size}, mode={self.mode!r}, '
+                f'pad_value={self.pad_value})')

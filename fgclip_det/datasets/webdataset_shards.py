@@ -1,0 +1,88 @@
+"""Pack FineHARD records and their images into WebDataset tar shards."""
+import json
+import logging
+import os
+import os.path as osp
+from typing import Dict, List, Union
+
+import webdataset as wds
+from mmengine.logging import print_log
+
+from .finehard_record import load_finehard_records
+
+#: Sample keys (file extensions inside a shard) that hold an image.
+IMAGE_EXTENSIONS = ('jpg', 'jpeg', 'png', 'webp', 'bmp')
+#: Sample key of the annotation record.
+RECORD_KEY = 'json'
+
+
+def write_finehard_shards(ann_file: str,
+                          out_dir: str,
+                          *,
+                          img_root: str = '',
+                          samples_per_shard: int = 1000,
+                          prefix: str = 'finehard',
+                          path_key: str = 'img_path') -> Dict[str, Union[
+                              List[str], int]]:
+    """Write ``{prefix}-NNNNNN.tar`` shards of image bytes + JSON records.
+
+    Each sample holds the image file's bytes as they are (under its
+    extension, e.g. ``jpg``) and the FineHARD record unchanged (``json``),
+    so the streaming dataset parses it exactly as
+    :class:`~fgclip_det.datasets.FineHARDDataset` does. Records whose image
+    file is missing or whose extension is not an image's are left out and
+    counted; corrupt images are copied (the loading transform skips them).
+
+    Args:
+        ann_file (str): FineHARD annotation file (JSON list or JSON lines).
+        out_dir (str): Output folder, created if needed.
+        img_root (str): Folder the record image paths are relative to.
+            Defaults to ``''``.
+        samples_per_shard (int): Samples in each shard (the last may hold
+            fewer). Defaults to 1000.
+        prefix (str): Shard file name prefix. Defaults to ``'finehard'``.
+        path_key (str): Record key of the image path. Defaults to
+            ``'img_path'``.
+
+    Returns:
+        dict: ``shards`` (list of the written paths), ``num_samples`` and
+        ``num_missing`` (records left out).
+    """
+    if samples_per_shard <= 0:
+        raise ValueError(
+            f'samples_per_shard must be positive, got {samples_per_shard}')
+    os.makedirs(out_dir, exist_ok=True)
+    shards: List[str] = []
+    writer = None
+    num_samples = num_missing = 0
+    try:
+        for record in load_finehard_records(ann_file):
+            path = osp.join(img_root, record[path_key])
+            ext = osp.splitext(path)[1].lstrip('.').lower()
+            if ext not in IMAGE_EXTENSIONS or not osp.isfile(path):
+                num_missing += 1
+                continue
+            if num_samples % samples_per_shard == 0:
+                if writer is not None:
+                    writer.close()
+                shards.append(
+                    osp.join(out_dir, f'{prefix}-{len(shards):06d}.tar'))
+                writer = wds.TarWriter(shards[-1])
+            with open(path, 'rb') as f:
+                image = f.read()
+            writer.write({
+                '__key__': f'{num_samples:09d}',
+                ext: image,
+                RECORD_KEY: json.dumps(record).encode('utf-8'),
+            })
+            num_samples += 1
+    finally:
+        if writer is not None:
+            writer.close()
+    if num_missing:
+        print_log(
+            f'{ann_file}: left out {num_missing} record(s) whose image is '
+            'missing or not an image file',
+            logger='current',
+            level=logging.WARNING)
+    return dict(shards=shards, num_samples=num_samples, num_missing=num_missing)

@@ -1,0 +1,100 @@
+"""Fine-grained ranking of a CLIP: hard-negative accuracy and retrieval."""
+import logging
+from typing import Dict, List, Optional, Sequence
+
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+from torch import Tensor
+
+from fgclip_det.registry import METRICS
+
+#: Caption kinds scored for retrieval, as in ``<kind>_text_embedding``.
+CAPTION_KINDS = ('long', 'short')
+
+
+def recall_at_k(similarity: Tensor, k: int) -> float:
+    """Percentage of rows whose match (the diagonal) is among the top ``k``.
+
+    Args:
+        similarity (Tensor): ``(N, N)`` scores, row ``i`` matches column
+            ``i``.
+        k (int): Ranks accepted.
+    """
+    topk = similarity.topk(min(k, similarity.shape[1]), dim=1).indices
+    target = torch.arange(len(similarity)).unsqueeze(1)
+    return 100.0 * (topk == target).any(dim=1).float().mean().item()
+
+
+@METRICS.register_module()
+class FineGrainedRankingMetric(BaseMetric):
+    """FG-OVD-style hard-negative accuracy and image-text retrieval recall.
+
+    Reads the predictions of ``FGCLIPPretrainer`` (``predict`` mode):
+    ``region_scores`` ``(N_i, 1 + K)`` (column 0 the region's own caption,
+    then its hard negatives, ``-inf`` at padding) and the image, long- and
+    short-caption embeddings.
+
+    Results (percentages):
+
+    - ``hard_negative_top1``: regions whose caption scores strictly above all
+      its negatives, among the regions with negatives (FG-OVD's protocol,
+      1 + 10 captions in FineHARD and FG-OVD);
+    - ``{long,short}_{i2t,t2i}_R@k``: image -> caption and caption -> image
+      recall over the whole evaluated set, for every ``k`` in ``recall_ks``.
+
+    Args:
+        recall_ks (Sequence[int]): Ranks of the retrieval recalls. Defaults
+            to ``(1,)``.
+        collect_device (str): ``'cpu'`` or ``'gpu'``, where results of all
+            ranks are gathered. Defaults to ``'cpu'``.
+        prefix (str, optional): Prefix of the metric names. Defaults to
+            ``'fg_ranking'``.
+    """
+
+    default_prefix = 'fg_ranking'
+
+    def __init__(self,
+                 recall_ks: Sequence[int] = (1, ),
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if not recall_ks or any(int(k) < 1 for k in recall_ks):
+            raise ValueError(f'recall_ks must be ranks >= 1, got {recall_ks}')
+        self.recall_ks = tuple(int(k) for k in recall_ks)
+
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        """Keep the embeddings and region scores of a batch (on the CPU)."""
+        for sample in data_samples:
+            self.results.append({
+                'image': sample['image_embedding'].float().cpu(),
+                'region_scores': sample['region_scores'].float().cpu(),
+                **{
+                    kind: sample[f'{kind}_text_embedding'].float().cpu()
+                    for kind in CAPTION_KINDS
+                },
+            })
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Compute the accuracy and the recalls of the whole set."""
+        metrics: Dict[str, float] = {}
+        scores = torch.cat([r['region_scores'] for r in results])
+        negatives = scores[:, 1:]
+        with_negatives = negatives.isfinite().any(dim=1)
+        if with_negatives.any():
+            correct = scores[with_negatives, 0] > negatives[with_negatives].max(
+                dim=1).values
+            metrics['hard_negative_top1'] = 100.0 * correct.float().mean().item()
+        else:
+            print_log(
+                'no evaluated region has hard negatives: hard_negative_top1 '
+                'is not reported',
+                logger='current',
+                level=logging.WARNING)
+        images = torch.stack([r['image'] for r in results])
+        for kind in CAPTION_KINDS:
+            similarity = images @ torch.stack([r[kind] for r in results]).t()
+            for k in self.recall_ks:
+                metrics[f'{kind}_i2t_R@{k}'] = recall_at_k(similarity, k)
+                metrics[f'{kind}_t2i_R@{k}'] = recall_at_k(similarity.t(), k)
+        return metrics

@@ -1,0 +1,14 @@
+"""FG-CLIP pretraining: the model, its data preprocessor and its losses."""
+from .fgclip_data_preprocessor import FGCLIPDataPreprocessor
+from .fgclip_pretrainer import FGCLIPPretrainer
+from .gather_with_grad import gather_with_grad
+from .global_contrastive_head import GlobalContrastiveHead
+from .hard_negative_head import HardNegativeHead
+from .info_nce import symmetric_info_nce
+from .regional_contrastive_head import RegionalContrastiveHead
+
+__all__ = [
+    'FGCLIPDataPreprocessor', 'FGCLIPPretrainer', 'GlobalContrastiveHead',
+    'HardNegativeHead', 'RegionalContrastiveHead', 'gather_with_grad',
+    'symmetric_info_nce'
+]

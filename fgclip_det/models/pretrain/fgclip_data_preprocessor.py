@@ -1,0 +1,114 @@
+"""Batch FG-CLIP pretraining samples: normalise images, tokenise texts."""
+from typing import List, Sequence
+
+import torch
+from mmengine.model import BaseDataPreprocessor
+from mmengine.structures import BaseDataElement
+from torch import Tensor
+
+from fgclip_det.registry import MODELS
+
+from ..clip.constants import (
+    CLIP_MEAN,
+    CLIP_STD,
+    LONG_CONTEXT_LENGTH,
+    SHORT_CONTEXT_LENGTH,
+)
+from ..clip.tokenizer import FGCLIPTokenizer
+
+#: CLIP's mean / std on the 0-255 scale of ``uint8`` inputs.
+PIXEL_MEAN = tuple(255 * m for m in CLIP_MEAN)
+PIXEL_STD = tuple(255 * s for s in CLIP_STD)
+
+
+@MODELS.register_module()
+class FGCLIPDataPreprocessor(BaseDataPreprocessor):
+    """Stack and normalise images; tokenise captions, regions and negatives.
+
+    Expects batches of :class:`~fgclip_det.datasets.transforms.PackCLIPInputs`
+    outputs collated by ``pseudo_collate``. Adds to every data sample:
+
+    - ``long_tokens`` ``(long_length,)``: the long caption's ids;
+    - ``short_tokens`` ``(short_length,)``: the short caption's ids;
+    - ``region_tokens`` ``(N_i, short_length)``: the region captions' ids;
+    - ``negative_tokens`` ``(N_i, K, short_length)`` and ``negative_mask``
+      ``(N_i, K)``: the hard negatives, padded to the largest count ``K`` in
+      the batch (``K = 0`` when no region has negatives); the mask is False
+      at padding.
+
+    Args:
+        mean (Sequence[float]): Per-channel mean of ``uint8`` RGB inputs.
+            Defaults to CLIP's (times 255).
+        std (Sequence[float]): Per-channel std. Defaults to CLIP's (times
+            255).
+        short_length (int): Tokens of the short text path. Defaults to 77.
+        long_length (int): Tokens of the long text path. Defaults to 248.
+        non_blocking (bool): Copy to the device without blocking. Defaults
+            to False.
+    """
+
+    def __init__(self,
+                 *,
+                 mean: Sequence[float] = PIXEL_MEAN,
+                 std: Sequence[float] = PIXEL_STD,
+                 short_length: int = SHORT_CONTEXT_LENGTH,
+                 long_length: int = LONG_CONTEXT_LENGTH,
+                 non_blocking: bool = False) -> None:
+        super().__init__(non_blocking)
+        self.register_buffer('mean', torch.tensor(mean).view(-1, 1, 1), False)
+        self.register_buffer('std', torch.tensor(std).view(-1, 1, 1), False)
+        self.tokenizer = FGCLIPTokenizer(short_length, long_length)
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        """Batch the output of the dataloader.
+
+        Args:
+            data (dict): ``inputs``: ``B`` uint8 tensors ``(3, H, W)`` of one
+                size; ``data_samples``: their ``B`` data samples.
+            training (bool): Unused; the same in training and evaluation.
+
+        Returns:
+            dict: ``inputs`` (float ``(B, 3, H, W)``, normalised) and the
+            ``data_samples`` with their token fields.
+        """
+        data = self.cast_data(data)
+        inputs, samples = data['inputs'], data['data_samples']
+        shapes = sorted({tuple(img.shape) for img in inputs})
+        if len(shapes) != 1:
+            raise ValueError(f'the images of a batch must share one size '
+                             f'(resize them to a square), got {shapes}')
+        images = (torch.stack(list(inputs)).float() - self.mean) / self.std
+        self.add_tokens(samples)
+        return dict(inputs=images, data_samples=samples)
+
+    def tokenize(self, texts: List[str], long: bool = False) -> Tensor:
+        """Token ids ``(len(texts), L)`` on this module's device."""
+        if not texts:
+            length = self.tokenizer.context_length(long)
+            return torch.zeros(0, length, dtype=torch.long, device=self.device)
+        return self.tokenizer(texts, long=long).to(self.device)
+
+    def add_tokens(self, samples: Sequence[BaseDataElement]) -> None:
+        """Set the token fields of ``samples`` in place."""
+        counts = [len(s.region_texts) for s in samples]
+        negatives = [n for s in samples for n in s.region_negatives]
+        num_negs = max((len(n) for n in negatives), default=0)
+        padded = [n[i] if i < len(n) else '' for n in negatives
+                  for i in range(num_negs)]
+        negative_mask = torch.tensor(
+            [[i < len(n) for i in range(num_negs)] for n in negatives],
+            dtype=torch.bool,
+            device=self.device).view(len(negatives), num_negs)
+        negative_tokens = self.tokenize(padded).view(
+            len(negatives), num_negs, self.tokenizer.context_length())
+        long = self.tokenize([s.long_caption for s in samples], long=True)
+        short = self.tokenize([s.short_caption for s in samples])
+        regions = self.tokenize([t for s in samples for t in s.region_texts])
+        for i, (sample, region, negs, mask) in enumerate(
+                zip(samples, regions.split(counts), negative_tokens.split(counts),
+                    negative_mask.split(counts))):
+            sample.long_tokens = long[i]
+            sample.short_tokens = short[i]
+            sample.region_tokens = region
+            sample.negative_tokens = negs
+            sample.negative_mask = mask

@@ -1,0 +1,219 @@
+"""FG-CLIP pretraining as an MMEngine model: the dual encoder and its losses."""
+from typing import Dict, List, Literal, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmengine.structures import BaseDataElement
+from torch import Tensor
+
+from fgclip_det.registry import MODELS
+
+ForwardResults = Union[Dict[str, Tensor], List[BaseDataElement]]
+
+
+@MODELS.register_module()
+class FGCLIPPretrainer(BaseModel):
+    """Train an ``FGCLIP`` dual encoder with FG-CLIP's losses.
+
+    Stage 1 configures only ``global_head``; stage 2 adds ``regional_head``
+    and ``hard_negative_head`` (FG-CLIP: total = L_long + L_short +
+    0.1 L_region + 0.5 L_hard, the heads' default weights). The logit scales
+    are the model's (``logit_scale``, ``logit_scale_region``,
+    ``logit_scale_hardneg``); each head gets its exponentiated value, capped
+    at ``max_logit_scale``. The scales of heads left out are frozen.
+
+    Args:
+        clip (dict): Config of the ``FGCLIP`` model.
+        global_head (dict, optional): Config of the image <-> caption loss.
+            Defaults to ``dict(type='GlobalContrastiveHead')``.
+        regional_head (dict, optional): Config of the region <-> region
+            caption loss; None (the default) leaves it out.
+        hard_negative_head (dict, optional): Config of the hard-negative
+            loss; None (the default) leaves it out.
+        max_logit_scale (float): Cap of the exponentiated logit scales.
+            Defaults to 100 (CLIP).
+        data_preprocessor (dict, optional): Defaults to
+            ``dict(type='FGCLIPDataPreprocessor')``.
+        init_cfg (dict, optional): Initialisation config. Defaults to None.
+    """
+
+    def __init__(self,
+                 clip: dict,
+                 *,
+                 global_head: Optional[dict] = None,
+                 regional_head: Optional[dict] = None,
+                 hard_negative_head: Optional[dict] = None,
+                 max_logit_scale: float = 100.0,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(
+            data_preprocessor=MODELS.build(
+                data_preprocessor or dict(type='FGCLIPDataPreprocessor')),
+            init_cfg=init_cfg)
+        self.clip = MODELS.build(clip)
+        self.global_head = MODELS.build(
+            global_head or dict(type='GlobalContrastiveHead'))
+        self.regional_head = (MODELS.build(regional_head)
+                              if regional_head is not None else None)
+        self.hard_negative_head = (MODELS.build(hard_negative_head)
+                                   if hard_negative_head is not None else None)
+        self.max_logit_scale = max_logit_scale
+        # The scale of a head left out gets no gradient: freeze it, so that
+        # DistributedDataParallel finds no unused parameter.
+        if self.regional_head is None:
+            self.clip.logit_scale_region.requires_grad_(False)
+        if self.hard_negative_head is None:
+            self.clip.logit_scale_hardneg.requires_grad_(False)
+
+    def forward(self,
+                inputs: Tensor,
+                data_samples: List[BaseDataElement],
+                mode: Literal['loss', 'predict', 'tensor'] = 'tensor'
+                ) -> ForwardResults:
+        """Dispatch to :meth:`loss`, :meth:`predict` or :meth:`extract_feats`.
+
+        Args:
+            inputs (Tensor): Normalised images ``(B, 3, H, W)``.
+            data_samples (list[BaseDataElement]): Samples with the fields of
+                ``PackCLIPInputs`` and the tokens of
+                ``FGCLIPDataPreprocessor``.
+            mode (str): ``'loss'``, ``'predict'`` or ``'tensor'``.
+        """
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.extract_feats(inputs, data_samples)
+        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got "
+                         f'{mode!r}')
+
+    def scale(self, log_scale: Tensor) -> Tensor:
+        """The exponentiated logit scale, capped at ``max_logit_scale``."""
+        return log_scale.exp().clamp(max=self.max_logit_scale)
+
+    def extract_feats(self,
+                      inputs: Tensor,
+                      data_samples: List[BaseDataElement],
+                      *,
+                      regions: bool = True,
+                      negatives: bool = True) -> Dict[str, Tensor]:
+        """L2-normalised embeddings of a batch with ``M`` regions.
+
+        All short-path texts (captions, region captions, negatives) go
+        through the text tower in one pass.
+
+        Args:
+            inputs (Tensor): Normalised images ``(B, 3, H, W)``.
+            data_samples (list[BaseDataElement]): The batch's samples.
+            regions (bool): Also embed regions and region captions.
+                Defaults to True.
+            negatives (bool): Also embed the hard negatives (needs
+                ``regions``). Defaults to True.
+
+        Returns:
+            dict[str, Tensor]: ``image``, ``long_text``, ``short_text``
+            ``(B, D)``; with ``regions``: ``region`` and ``region_text``
+            ``(M, D)``; with ``negatives``: ``negative_text``
+            ``(M, K, D)`` and ``negative_mask`` ``(M, K)``.
+        """
+        feats: Dict[str, Tensor] = {}
+        if regions:
+            image, dense = self.clip.encode_image_and_dense(inputs)
+            boxes = [s.region_boxes for s in data_samples]
+            region = self.clip.pool_regions(dense, boxes, inputs.shape[-2:])
+            # With no box, an empty slice keeps the regions in the autograd
+            # graph, so ranks that gather them run the same backward.
+            feats['region'] = F.normalize(
+                region if len(region) else image[:0], dim=-1)
+        else:
+            image = self.clip.encode_image(inputs)
+        feats['image'] = F.normalize(image, dim=-1)
+        feats['long_text'] = self.clip.encode_text(
+            torch.stack([s.long_tokens for s in data_samples]),
+            long=True,
+            normalize=True)
+
+        groups = {'short_text': torch.stack(
+            [s.short_tokens for s in data_samples])}
+        if regions:
+            groups['region_text'] = torch.cat(
+                [s.region_tokens for s in data_samples])
+        if regions and negatives:
+            negative_tokens = torch.cat(
+                [s.negative_tokens for s in data_samples])
+            groups['negative_text'] = negative_tokens.flatten(0, 1)
+            feats['negative_mask'] = torch.cat(
+                [s.negative_mask for s in data_samples])
+        texts = self.clip.encode_text(
+            torch.cat(list(groups.values())), normalize=True)
+        for key, part in zip(groups,
+                             texts.split([len(g) for g in groups.values()])):
+            feats[key] = part
+        if 'negative_text' in feats:
+            feats['negative_text'] = feats['negative_text'].unflatten(
+                0, negative_tokens.shape[:2])
+        return feats
+
+    def loss(self, inputs: Tensor,
+             data_samples: List[BaseDataElement]) -> Dict[str, Tensor]:
+        """The weighted losses of the configured heads.
+
+        Returns:
+            dict[str, Tensor]: ``loss_global_long``, ``loss_global_short``,
+            and with stage-2 heads ``loss_region``, ``loss_hard_negative``;
+            plus the logit scales in use (``logit_scale*``, logged only).
+        """
+        with_negatives = self.hard_negative_head is not None
+        feats = self.extract_feats(
+            inputs,
+            data_samples,
+            regions=with_negatives or self.regional_head is not None,
+            negatives=with_negatives)
+        scale = self.scale(self.clip.logit_scale)
+        losses = self.global_head.loss(feats['image'], feats['long_text'],
+                                       feats['short_text'], scale)
+        losses['logit_scale'] = scale.detach()
+        if self.regional_head is not None:
+            scale = self.scale(self.clip.logit_scale_region)
+            losses.update(
+                self.regional_head.loss(feats['region'], feats['region_text'],
+                                        scale))
+            losses['logit_scale_region'] = scale.detach()
+        if self.hard_negative_head is not None:
+            scale = self.scale(self.clip.logit_scale_hardneg)
+            losses.update(
+                self.hard_negative_head.loss(feats['region'],
+                                             feats['region_text'],
+                                             feats['negative_text'], scale,
+                                             feats['negative_mask']))
+            losses['logit_scale_hardneg'] = scale.detach()
+        return losses
+
+    def predict(self, inputs: Tensor,
+                data_samples: List[BaseDataElement]) -> List[BaseDataElement]:
+        """Embeddings and region rankings for evaluation.
+
+        Returns:
+            list[BaseDataElement]: ``data_samples`` with ``image_embedding``,
+            ``long_text_embedding``, ``short_text_embedding`` ``(D,)`` and
+            ``region_scores`` ``(N_i, 1 + K)``: the cosine similarity of each
+            region to its caption (column 0) and to its hard negatives,
+            ``-inf`` at padding.
+        """
+        feats = self.extract_feats(inputs, data_samples)
+        candidates = torch.cat(
+            [feats['region_text'].unsqueeze(1), feats['negative_text']], 1)
+        scores = torch.einsum('md,mkd->mk', feats['region'], candidates)
+        real = torch.cat([feats['negative_mask'].new_ones(len(scores), 1),
+                          feats['negative_mask']], 1)
+        scores = scores.masked_fill(~real, float('-inf'))
+        counts = [len(s.region_tokens) for s in data_samples]
+        for i, (sample, sample_scores) in enumerate(
+                zip(data_samples, scores.split(counts))):
+            sample.image_embedding = feats['image'][i]
+            sample.long_text_embedding = feats['long_text'][i]
+            sample.short_text_embedding = feats['short_text'][i]
+            sample.region_scores = sample_scores
+        return data_samples

@@ -1,0 +1,67 @@
+"""Stage-1 loss of FG-CLIP: image <-> long and image <-> short captions."""
+from typing import Dict, Optional, Union
+
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from fgclip_det.registry import MODELS
+
+from .info_nce import symmetric_info_nce
+
+
+@MODELS.register_module()
+class GlobalContrastiveHead(BaseModule):
+    """Symmetric InfoNCE of images against their long and short captions.
+
+    FG-CLIP (Xie et al., 2025) aligns every image with its long caption and
+    with its short caption using one shared learnable temperature; features
+    are all-gathered across ranks with gradients so every image sees the
+    captions of the global batch as negatives. The head has no parameters:
+    the model owns the temperature and passes its exponentiated value.
+
+    Args:
+        loss_weight_long (float): Weight of the image <-> long caption loss.
+            Defaults to 1.0.
+        loss_weight_short (float): Weight of the image <-> short caption
+            loss. Defaults to 1.0.
+        gather (bool): Use the features of all ranks as negatives.
+            Defaults to True.
+        init_cfg (dict, optional): Initialisation config. Defaults to None.
+    """
+
+    def __init__(self,
+                 *,
+                 loss_weight_long: float = 1.0,
+                 loss_weight_short: float = 1.0,
+                 gather: bool = True,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.loss_weight_long = loss_weight_long
+        self.loss_weight_short = loss_weight_short
+        self.gather = gather
+
+    def loss(self, image_feats: Tensor, long_text_feats: Tensor,
+             short_text_feats: Tensor,
+             logit_scale: Union[Tensor, float]) -> Dict[str, Tensor]:
+        """Compute the weighted global losses.
+
+        Args:
+            image_feats (Tensor): L2-normalised image features, shape
+                ``(batch, dim)``.
+            long_text_feats (Tensor): L2-normalised long-caption features,
+                shape ``(batch, dim)``.
+            short_text_feats (Tensor): L2-normalised short-caption features,
+                shape ``(batch, dim)``.
+            logit_scale (Tensor | float): Exponentiated temperature.
+
+        Returns:
+            dict[str, Tensor]: ``loss_global_long`` and ``loss_global_short``,
+            scalars already multiplied by their weights.
+        """
+        loss_long = symmetric_info_nce(
+            image_feats, long_text_feats, logit_scale, gather=self.gather)
+        loss_short = symmetric_info_nce(
+            image_feats, short_text_feats, logit_scale, gather=self.gather)
+        return dict(
+            loss_global_long=self.loss_weight_long * loss_long,
+            loss_global_short=self.loss_weight_short * loss_short)

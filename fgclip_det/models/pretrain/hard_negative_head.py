@@ -1,0 +1,69 @@
+"""Stage-2 hard-negative loss of FG-CLIP."""
+from typing import Dict, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from fgclip_det.registry import MODELS
+
+
+@MODELS.register_module()
+class HardNegativeHead(BaseModule):
+    """Pick a region's caption among captions with one attribute changed.
+
+    For every region the logits are the scaled cosine similarities to its
+    positive caption followed by its ``K`` hard-negative captions (FineHARD:
+    ``K = 10``); the loss is the cross-entropy with the positive at index 0,
+    averaged over the regions that have negatives. The model owns the
+    hard-negative temperature and passes its exponentiated value.
+
+    Args:
+        loss_weight (float): Weight of the loss. Defaults to 0.5 (FG-CLIP).
+        init_cfg (dict, optional): Initialisation config. Defaults to None.
+    """
+
+    def __init__(self,
+                 *,
+                 loss_weight: float = 0.5,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.loss_weight = loss_weight
+
+    def loss(self,
+             region_feats: Tensor,
+             pos_text_feats: Tensor,
+             neg_text_feats: Tensor,
+             logit_scale: Union[Tensor, float],
+             negative_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Compute the weighted hard-negative loss.
+
+        Args:
+            region_feats (Tensor): L2-normalised region features, shape
+                ``(num_regions, dim)``.
+            pos_text_feats (Tensor): L2-normalised features of each region's
+                own caption, shape ``(num_regions, dim)``.
+            neg_text_feats (Tensor): L2-normalised features of its negative
+                captions, shape ``(num_regions, K, dim)``.
+            logit_scale (Tensor | float): Exponentiated temperature.
+            negative_mask (Tensor, optional): Bool ``(num_regions, K)``, True
+                for real negatives, False for padding. Regions without a real
+                negative are left out. Defaults to None (all real).
+
+        Returns:
+            dict[str, Tensor]: ``loss_hard_negative``, a weighted scalar; 0
+            (still in the autograd graph) when no region has negatives.
+        """
+        texts = torch.cat([pos_text_feats.unsqueeze(1), neg_text_feats], 1)
+        logits = logit_scale * torch.einsum('nd,nkd->nk', region_feats, texts)
+        if negative_mask is None:
+            negative_mask = logits.new_ones(neg_text_feats.shape[:2],
+                                            dtype=torch.bool)
+        keep = torch.cat([negative_mask.new_ones(logits.shape[0], 1),
+                          negative_mask], dim=1)
+        logits = logits.masked_fill(~keep, float('-inf'))[negative_mask.any(1)]
+        targets = logits.new_zeros(logits.shape[0], dtype=torch.long)
+        loss = F.cross_entropy(logits, targets, reduction='sum')
+        return dict(loss_hard_negative=self.loss_weight * loss /
+                    max(logits.shape[0], 1))
