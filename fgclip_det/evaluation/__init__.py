@@ -6,7 +6,8 @@ Importing this package (which the METRICS registry does lazily) makes mmdet's
 from fgclip_det.compat import patch_lvis_numpy_aliases
 
 from .fine_grained_ranking_metric import FineGrainedRankingMetric
+from .ov_coco_metric import OVCocoMetric
 
 patch_lvis_numpy_aliases()
 
-__all__ = ['FineGrainedRankingMetric']
+__all__ = ['FineGrainedRankingMetric', 'OVCocoMetric']

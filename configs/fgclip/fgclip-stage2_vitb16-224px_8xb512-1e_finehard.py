@@ -1,0 +1,13 @@
+# FG-CLIP stage 2 on ViT-B/16 at 224 px: global + regional + hard-negative
+# losses, total = L_long + L_short + 0.1 L_region + 0.5 L_hard, starting from
+# the stage-1 checkpoint (`load_from`) or, as the public script does, from
+# OpenAI CLIP. 8 devices x 512 images, one epoch of FineHARD.
+_base_ = [
+    '../_base_/models/fgclip_vitb16.py',
+    '../_base_/datasets/finehard.py',
+    '../_base_/schedules/fgclip_1e.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(
+    regional_head=dict(type='RegionalContrastiveHead', loss_weight=0.1),
+    hard_negative_head=dict(type='HardNegativeHead', loss_weight=0.5))

@@ -1,0 +1,74 @@
+# F-ViT with the frozen FG-CLIP ViT-B/16 on OV-LVIS: 48 epochs at
+# 1024 x 1024 with large-scale jitter, 64 images a batch, a class-agnostic
+# mask head. Class embeddings of the 1203 LVIS classes:
+#   python tools/build_text_embeddings.py checkpoints/fgclip_vitb16.pth \
+#       --vocab data/lvis_v1/annotations/lvis_v1_val.json \
+#       --out data/embeddings/ov-lvis_fgclip-vitb16.pt
+_base_ = [
+    '../_base_/models/fvit_vitb16_fpn.py',
+    '../_base_/datasets/ov_lvis_instance.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    data_preprocessor=dict(batch_augments=[
+        dict(type='BatchFixedSizePad', size={{_base_.image_size}},
+             pad_mask=True)
+    ]),
+    backbone=dict(clip_checkpoint='checkpoints/fgclip_vitb16.pth'),
+    roi_head=dict(
+        bbox_head=dict(
+            num_classes={{_base_.num_classes}},
+            novel_class_ids={{_base_.novel_class_ids}},
+            background_weight=0.9,
+            cls_predictor_cfg=dict(
+                embeddings='data/embeddings/ov-lvis_fgclip-vitb16.pt')),
+        mask_roi_extractor=dict(
+            type='SingleRoIExtractor',
+            roi_layer=dict(type='RoIAlign', output_size=14, sampling_ratio=0),
+            out_channels=256,
+            featmap_strides={{_base_.strides}}),
+        mask_head=dict(
+            type='FCNMaskHead',
+            num_convs=4,
+            in_channels=256,
+            conv_out_channels=256,
+            num_classes={{_base_.num_classes}},
+            class_agnostic=True,
+            loss_mask=dict(
+                type='CrossEntropyLoss', use_mask=True, loss_weight=1.0)),
+        clip_alpha=0.1,
+        clip_beta=0.6,
+        clip_temperature=50.0),
+    train_cfg=dict(rcnn=dict(mask_size=28)),
+    test_cfg=dict(
+        rcnn=dict(score_thr=1e-4, max_per_img=300, mask_thr_binary=0.5)))
+
+max_epochs = 48
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=8)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.1),
+    clip_grad=dict(max_norm=1.0, norm_type=2))
+param_scheduler = [
+    dict(
+        type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
+        end=1000),
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=max_epochs,
+        by_epoch=True,
+        milestones=[32, 44],
+        gamma=0.1)
+]
+
+default_hooks = dict(
+    checkpoint=dict(
+        interval=4, max_keep_ckpts=2, save_best='lvis/segm_APr',
+        rule='greater'))
+auto_scale_lr = dict(enable=False, base_batch_size=64)

@@ -1,0 +1,81 @@
+# Quickstart: FG-CLIP stage 2 on the synthetic set, on the CPU in minutes.
+# A tiny CLIP (width 128, 4 vision / 3 text layers, 128 px, patch 16) trained
+# from scratch with the three FG-CLIP losses on the FineHARD-format captions
+# of tools/data/make_synthetic.py. Validation reports the FG-OVD-style
+# accuracy (region caption ranked first among 1 + 10 hard negatives) and
+# retrieval recall on the synthetic val split.
+# 200 train images / batch 16 = 13 iterations an epoch, 260 in all.
+_base_ = [
+    '../_base_/datasets/finehard.py',
+    '../_base_/schedules/fgclip_1e.py',
+    '../_base_/default_runtime.py',
+]
+data_root = 'data/synthetic/'
+image_size = 128
+width = 128
+model = dict(
+    type='FGCLIPPretrainer',
+    clip=dict(
+        type='FGCLIP',
+        model_cfg=dict(
+            embed_dim=64,
+            quick_gelu=True,
+            vision_cfg=dict(
+                image_size=image_size, patch_size=16, width=width, layers=4,
+                head_width=32),
+            text_cfg=dict(
+                context_length=77, vocab_size=49408, width=width, heads=4,
+                layers=3))),
+    global_head=dict(type='GlobalContrastiveHead'),
+    regional_head=dict(type='RegionalContrastiveHead', loss_weight=0.1),
+    hard_negative_head=dict(type='HardNegativeHead', loss_weight=0.5))
+
+pipeline = [
+    dict(type='LoadCLIPImage'),
+    dict(type='ResizeToSquare', size=image_size),
+    dict(type='PackCLIPInputs'),
+]
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    pin_memory=False,
+    dataset=dict(
+        data_root=data_root,
+        ann_file='finehard/train.json',
+        data_prefix=dict(img_path=''),
+        pipeline=pipeline))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    dataset=dict(
+        data_root=data_root,
+        ann_file='finehard/val.json',
+        data_prefix=dict(img_path=''),
+        pipeline=pipeline))
+test_dataloader = val_dataloader
+
+max_epochs = 20
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)
+# fp32 on the CPU; from scratch, so a larger learning rate than fine-tuning.
+optim_wrapper = dict(
+    _delete_=True,
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=5e-4, weight_decay=0.05),
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True),
+    clip_grad=dict(max_norm=1.0))
+warmup_iters = 26
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
+    dict(
+        type='CosineAnnealingLR',
+        by_epoch=True,
+        begin=0,
+        end=max_epochs,
+        eta_min=1e-5,
+        convert_to_iter_based=True),
+]
+default_hooks = dict(
+    logger=dict(interval=13),
+    checkpoint=dict(interval=5, max_keep_ckpts=1))
+log_processor = dict(window_size=13)
+auto_scale_lr = dict(base_batch_size=16)

@@ -1,0 +1,4 @@
+"""Detection backbones."""
+from .fvit_clip_backbone import FViTCLIPBackbone
+
+__all__ = ['FViTCLIPBackbone']

@@ -1,0 +1,187 @@
+"""Frozen FG-CLIP ViT as a multi-level detection backbone (F-ViT)."""
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmcv.cnn import build_norm_layer
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmengine.logging import MMLogger
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+from fgclip_det.models.clip.checkpoint import (
+    load_state_dict_with_report,
+    read_state_dict,
+)
+from fgclip_det.models.clip.vit_trunk import (
+    PosEmbedCache,
+    check_vit,
+    tokens_to_map,
+    vit_blocks,
+    vit_dense,
+    vit_embed,
+)
+from fgclip_det.registry import MODELS
+
+#: Where ``FGCLIP`` keeps its vision tower in its state dict.
+FGCLIP_VISUAL_PREFIX = 'clip.visual.'
+#: Number of feature levels: upsampled 4x, 2x, as is, pooled 2x.
+NUM_LEVELS = 4
+
+
+def _adapter(level: int, channels: int, norm_cfg: ConfigType) -> nn.Module:
+    """The resampling of one level: 4x up, 2x up, identity, 2x down."""
+    if level == 0:
+        return nn.Sequential(
+            nn.ConvTranspose2d(channels, channels, 2, stride=2),
+            build_norm_layer(norm_cfg, channels)[1], nn.GELU(),
+            nn.ConvTranspose2d(channels, channels, 2, stride=2))
+    if level == 1:
+        return nn.ConvTranspose2d(channels, channels, 2, stride=2)
+    if level == 2:
+        return nn.Identity()
+    return nn.MaxPool2d(kernel_size=2, stride=2)
+
+
+@MODELS.register_module()
+class FViTCLIPBackbone(BaseModule):
+    """The frozen FG-CLIP vision tower as a four-level feature pyramid.
+
+    F-ViT (CLIPSelf, Wu et al., ICLR 2024): the CLIP ViT runs frozen and
+    without gradients; the tokens after four blocks (class token dropped,
+    reshaped to the patch grid) are resampled by trainable adapters to
+    strides ``p / 4, p / 2, p, 2p`` for patch size ``p`` — 4, 8, 16, 32 for
+    /16; 3.5, 7, 14, 28 for /14, so anchors and RoI strides follow the patch
+    size. Pad inputs to a multiple of ``2p``. Position embeddings are resized
+    (bicubic, cached per grid) to any input size. An mmdet ``FPN`` follows in
+    the detector config.
+
+    :meth:`forward_with_dense` also returns the dense CLIP map: the input of
+    the last block through that block with attention replaced by its value
+    path, ``ln_post``, the projection and an L2 norm (for the test-time
+    ensemble of ``FViTRoIHead``).
+
+    Args:
+        clip (dict): Config of the ``FGCLIP`` model whose vision tower is
+            used (``model_name`` or ``model_cfg``, ``quick_gelu``, ...). Its
+            text tower is dropped.
+        out_indices (Sequence[int]): Four ascending 0-based block indices,
+            ``(3, 5, 7, 11)`` for ViT-B/16, ``(6, 10, 14, 23)`` for ViT-L/14.
+        norm_cfg (dict, optional): Norm between the two transposed convs of
+            the first level. Defaults to None: ``dict(type='SyncBN')``.
+        clip_checkpoint (str, optional): Toolkit checkpoint of ``FGCLIP``
+            whose vision tower :meth:`init_weights` loads (so a model built to
+            test a trained detector needs no such file). Defaults to None.
+        clip_checkpoint_prefix (str): Key prefix of the vision tower in
+            that checkpoint. Defaults to ``'clip.visual.'`` (an ``FGCLIP``
+            state dict); ``'clip.clip.visual.'`` inside an
+            ``FGCLIPPretrainer`` training checkpoint.
+        init_cfg (dict or list[dict], optional): Initialisation of the
+            adapters. Defaults to None.
+    """
+
+    def __init__(self,
+                 clip: ConfigType,
+                 out_indices: Sequence[int] = (3, 5, 7, 11),
+                 norm_cfg: OptConfigType = None,
+                 clip_checkpoint: Optional[str] = None,
+                 clip_checkpoint_prefix: str = FGCLIP_VISUAL_PREFIX,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.visual = check_vit(MODELS.build(clip).visual)
+        self.visual.requires_grad_(False)
+        num_blocks = len(self.visual.transformer.resblocks)
+        out_indices = [int(i) for i in out_indices]
+        if (len(out_indices) != NUM_LEVELS or out_indices != sorted(set(out_indices))
+                or not 0 <= out_indices[0] <= out_indices[-1] < num_blocks):
+            raise ValueError(
+                f'out_indices must be {NUM_LEVELS} ascending block indices in '
+                f'[0, {num_blocks}), got {out_indices}')
+        self.out_indices = out_indices
+        self.clip_checkpoint = clip_checkpoint
+        self.clip_checkpoint_prefix = clip_checkpoint_prefix
+        self.patch_size = tuple(self.visual.patch_size)
+        width = self.visual.conv1.out_channels
+        norm_cfg = norm_cfg or dict(type='SyncBN', requires_grad=True)
+        self.adapters = nn.ModuleList(
+            _adapter(level, width, norm_cfg) for level in range(NUM_LEVELS))
+        self.pos_embed_cache = PosEmbedCache()
+
+    @property
+    def strides(self) -> Tuple[float, ...]:
+        """Output strides ``(p / 4, p / 2, p, 2p)`` of the four levels."""
+        patch = self.patch_size[0]
+        return (patch / 4, patch / 2, patch, patch * 2)
+
+    def init_weights(self) -> None:
+        """Initialise the adapters, then load the CLIP tower's weights."""
+        super().init_weights()
+        if self.clip_checkpoint is None:
+            return
+        state_dict, _ = read_state_dict(self.clip_checkpoint)
+        report = load_state_dict_with_report(
+            self.visual, state_dict, prefix=self.clip_checkpoint_prefix,
+            strict=True)
+        self.pos_embed_cache.clear()
+        MMLogger.get_current_instance().info(
+            f'FViTCLIPBackbone: loaded {len(report.filled)} tensors from '
+            f'{self.clip_checkpoint}')
+
+    def train(self, mode: bool = True) -> 'FViTCLIPBackbone':
+        """Set the adapters' mode; the CLIP tower always stays in eval."""
+        super().train(mode)
+        self.visual.eval()
+        return self
+
+    @torch.no_grad()
+    def _run_clip(self, images: Tensor,
+                  with_dense: bool) -> Tuple[List[Tensor], Optional[Tensor]]:
+        """Token grids after ``out_indices`` and, optionally, the dense map."""
+        x, grid = vit_embed(self.visual, images, self.pos_embed_cache)
+        last = len(self.visual.transformer.resblocks) - 1
+        maps, dense, start = [], None, 0
+        for index in self.out_indices:
+            if with_dense and index == last:
+                x = vit_blocks(self.visual, x, start, last)
+                dense, start = vit_dense(self.visual, x, grid), last
+            x = vit_blocks(self.visual, x, start, index + 1)
+            start = index + 1
+            maps.append(tokens_to_map(x, grid))
+        if with_dense and dense is None:
+            x = vit_blocks(self.visual, x, start, last)
+            dense = vit_dense(self.visual, x, grid)
+        if dense is not None:
+            dense = F.normalize(dense, dim=1)
+        return maps, dense
+
+    def _resample(self, maps: List[Tensor]) -> Tuple[Tensor, ...]:
+        return tuple(adapter(m) for adapter, m in zip(self.adapters, maps))
+
+    def forward(self, images: Tensor) -> Tuple[Tensor, ...]:
+        """Four feature levels.
+
+        Args:
+            images (Tensor): ``(B, 3, H, W)``, CLIP-normalised, ``H`` and
+                ``W`` multiples of ``2p``.
+
+        Returns:
+            tuple[Tensor]: ``(B, C, H * s / p, W * s / p)`` for ``s`` in 4, 2,
+            1, 1/2; ``C`` is the ViT width.
+        """
+        maps, _ = self._run_clip(images, with_dense=False)
+        return self._resample(maps)
+
+    def forward_with_dense(self,
+                           images: Tensor) -> Tuple[Tuple[Tensor, ...], Tensor]:
+        """Feature levels and the dense CLIP map from one pass of the ViT.
+
+        Args:
+            images (Tensor): ``(B, 3, H, W)`` as in :meth:`forward`.
+
+        Returns:
+            tuple: The levels of :meth:`forward` and the L2-normalised dense
+            CLIP map ``(B, D, H / p, W / p)`` (``D``: the CLIP embedding
+            width).
+        """
+        maps, dense = self._run_clip(images, with_dense=True)
+        return self._resample(maps), dense

@@ -1,0 +1,189 @@
+"""F-ViT RoI head: detector scores ensembled with dense CLIP scores."""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from mmdet.models.layers import multiclass_nms
+from mmdet.models.roi_heads import StandardRoIHead
+from mmdet.structures import SampleList
+from mmdet.structures.bbox import bbox2roi
+from mmdet.utils import ConfigType, InstanceList, OptConfigType
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from fgclip_det.registry import MODELS
+
+
+def geometric_ensemble(det_scores: Tensor, clip_scores: Tensor,
+                       novel_mask: Tensor, alpha: float,
+                       beta: float) -> Tensor:
+    """Geometric mean of detector and CLIP class probabilities.
+
+    ``p = p_det ** (1 - a) * p_clip ** a`` for base classes, with ``b`` in
+    place of ``a`` for novel classes (F-ViT, after ViLD). The background
+    column is the detector's.
+
+    Args:
+        det_scores (Tensor): ``(N, C + 1)`` detector softmax, background last.
+        clip_scores (Tensor): ``(N, C)`` CLIP softmax over the classes.
+        novel_mask (Tensor): ``(C,)`` bool, True for novel classes.
+        alpha (float): CLIP weight ``a`` of base classes.
+        beta (float): CLIP weight ``b`` of novel classes.
+
+    Returns:
+        Tensor: ``(N, C + 1)``.
+    """
+    weight = torch.where(novel_mask.to(clip_scores.device),
+                         clip_scores.new_tensor(beta),
+                         clip_scores.new_tensor(alpha))
+    num_classes = clip_scores.shape[-1]
+    cls_scores = (det_scores[:, :num_classes].pow(1 - weight)
+                  * clip_scores.pow(weight))
+    return torch.cat([cls_scores, det_scores[:, num_classes:]], dim=1)
+
+
+@MODELS.register_module()
+class FViTRoIHead(StandardRoIHead):
+    """RoI head of F-ViT with the test-time CLIP ensemble.
+
+    Training is mmdet's ``StandardRoIHead``. At test time, when
+    ``clip_roi_extractor`` is set, each RoI is also pooled (1x1) from the
+    dense CLIP map, classified by cosine similarity to the class text
+    embeddings of the box classifier at ``clip_temperature``, and the two
+    probabilities are combined by :func:`geometric_ensemble` before NMS.
+
+    The bbox head must be an ``FViTBBoxHead`` (its ``novel_mask`` splits
+    base and novel classes) whose classifier exposes ``class_embeddings``
+    (``TextEmbeddingClassifier``).
+
+    Args:
+        clip_roi_extractor (dict, optional): RoI extractor of the dense CLIP
+            map, e.g. ``SingleRoIExtractor`` with a 1x1 ``RoIAlign``, the
+            CLIP embedding width as ``out_channels`` and the patch size as
+            the only stride. Defaults to None: no ensemble.
+        clip_alpha (float): CLIP weight of base classes. Defaults to 0.1.
+        clip_beta (float): CLIP weight of novel classes. Defaults to 0.8.
+        clip_temperature (float): Scale of the CLIP cosine logits. Defaults
+            to 75 (OV-COCO; 50 for OV-LVIS).
+        **kwargs: Arguments of ``StandardRoIHead``.
+    """
+
+    def __init__(self,
+                 *,
+                 clip_roi_extractor: OptConfigType = None,
+                 clip_alpha: float = 0.1,
+                 clip_beta: float = 0.8,
+                 clip_temperature: float = 75.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clip_alpha = clip_alpha
+        self.clip_beta = clip_beta
+        self.clip_temperature = clip_temperature
+        self.clip_roi_extractor = None
+        if clip_roi_extractor is not None:
+            classifier = getattr(self.bbox_head, 'fc_cls', None)
+            if not (hasattr(self.bbox_head, 'novel_mask')
+                    and hasattr(classifier, 'class_embeddings')):
+                raise ValueError(
+                    'the CLIP ensemble needs an FViTBBoxHead with a '
+                    'TextEmbeddingClassifier, got a '
+                    f'{type(self.bbox_head).__name__} with a '
+                    f'{type(classifier).__name__}')
+            self.clip_roi_extractor = MODELS.build(clip_roi_extractor)
+
+    @property
+    def with_clip_ensemble(self) -> bool:
+        """bool: Whether test scores are ensembled with CLIP scores."""
+        return self.clip_roi_extractor is not None
+
+    def clip_scores(self, clip_map: Tensor, rois: Tensor) -> Tensor:
+        """CLIP class probabilities of RoIs.
+
+        Args:
+            clip_map (Tensor): ``(B, D, h, w)`` L2-normalised dense CLIP map.
+            rois (Tensor): ``(N, 5)`` as ``(batch_index, x1, y1, x2, y2)``.
+
+        Returns:
+            Tensor: ``(N, C)`` softmax over the classes.
+        """
+        # mmcv's RoIAlign reads the map's memory as if it were contiguous
+        feats = self.clip_roi_extractor([clip_map.contiguous()], rois)
+        feats = feats.flatten(1)
+        feats = F.normalize(feats, dim=-1)
+        embeddings = self.bbox_head.fc_cls.class_embeddings.to(feats.dtype)
+        return (self.clip_temperature * feats @ embeddings.t()).softmax(-1)
+
+    def predict(self,
+                x: tuple,
+                rpn_results_list: InstanceList,
+                batch_data_samples: SampleList,
+                rescale: bool = False,
+                clip_map: Optional[Tensor] = None) -> InstanceList:
+        """``StandardRoIHead.predict`` with the dense CLIP map.
+
+        Args:
+            x (tuple[Tensor]): Multi-level features.
+            rpn_results_list (list[InstanceData]): Proposals per image.
+            batch_data_samples (list[DetDataSample]): Image metas.
+            rescale (bool): Return boxes in the original image space.
+                Defaults to False.
+            clip_map (Tensor, optional): ``(B, D, h, w)`` dense CLIP map,
+                needed when :attr:`with_clip_ensemble`.
+
+        Returns:
+            list[InstanceData]: Per image ``bboxes`` ``(n, 4)``, ``scores``
+            ``(n,)``, ``labels`` ``(n,)`` and, with a mask head, ``masks``.
+        """
+        batch_img_metas = [sample.metainfo for sample in batch_data_samples]
+        results_list = self.predict_bbox(
+            x, batch_img_metas, rpn_results_list, self.test_cfg,
+            rescale=rescale and not self.with_mask, clip_map=clip_map)
+        if self.with_mask:
+            results_list = self.predict_mask(
+                x, batch_img_metas, results_list, rescale=rescale)
+        return results_list
+
+    def predict_bbox(self,
+                     x: tuple,
+                     batch_img_metas: list,
+                     rpn_results_list: InstanceList,
+                     rcnn_test_cfg: ConfigType,
+                     rescale: bool = False,
+                     clip_map: Optional[Tensor] = None) -> InstanceList:
+        """Boxes and ensembled scores, then NMS (``rcnn_test_cfg``).
+
+        Without the ensemble this is ``StandardRoIHead.predict_bbox``. With
+        ``rcnn_test_cfg=None`` the raw per-RoI ``bboxes`` and ``scores``
+        ``(n, C + 1)`` are returned.
+        """
+        proposals = [res.bboxes for res in rpn_results_list]
+        num_rois = sum(len(p) for p in proposals)
+        if not self.with_clip_ensemble or num_rois == 0:
+            return super().predict_bbox(x, batch_img_metas, rpn_results_list,
+                                        rcnn_test_cfg, rescale)
+        if clip_map is None:
+            raise ValueError('FViTRoIHead has a clip_roi_extractor: predict '
+                             'needs the dense CLIP map (clip_map)')
+        raw_list = super().predict_bbox(
+            x, batch_img_metas, rpn_results_list, None, rescale)
+        clip_scores = self.clip_scores(clip_map, bbox2roi(proposals)).split(
+            [len(p) for p in proposals])
+        novel_mask = self.bbox_head.novel_mask[:-1]
+        results_list = []
+        for raw, img_clip_scores in zip(raw_list, clip_scores):
+            scores = geometric_ensemble(raw.scores, img_clip_scores,
+                                        novel_mask, self.clip_alpha,
+                                        self.clip_beta)
+            if rcnn_test_cfg is None:
+                raw.scores = scores
+                results_list.append(raw)
+                continue
+            det_bboxes, det_labels = multiclass_nms(
+                raw.bboxes, scores, rcnn_test_cfg.score_thr,
+                rcnn_test_cfg.nms, rcnn_test_cfg.max_per_img)
+            results_list.append(
+                InstanceData(
+                    bboxes=det_bboxes[:, :-1],
+                    scores=det_bboxes[:, -1],
+                    labels=det_labels))
+        return results_list

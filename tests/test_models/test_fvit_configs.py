@@ -1,0 +1,147 @@
+"""Every shipped F-ViT config builds and trains / predicts at small size.
+
+The recipe values are checked on the configs as shipped; the model is then
+built at its real size (random weights) and run forward / backward and
+predict on 2 small CPU images (about 10 s a config).
+"""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmdet.datasets import LVISV1Dataset
+from mmdet.testing import demo_mm_inputs
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from fgclip_det.datasets.ov_coco import OV_COCO_CLASSES, OV_COCO_NOVEL_CLASSES
+from fgclip_det.models.clip import CLIP_MEAN, CLIP_STD
+from fgclip_det.registry import METRICS, MODELS
+from fgclip_det.utils import get_config_path
+
+B16_COCO = 'fvit_vitb16-fgclip_fpn_8xb8-3e_ov-coco.py'
+CONFIG_DIR = osp.dirname(get_config_path(f'fvit/{B16_COCO}'))
+CONFIGS = sorted(osp.basename(p) for p in glob.glob(osp.join(CONFIG_DIR, '*.py')))
+
+
+def load(name):
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    init_default_scope(cfg.default_scope)
+    return cfg
+
+
+def for_cpu(model_cfg):
+    """The shipped architecture with what a CPU test cannot have changed:
+    random class embeddings instead of the file, no CLIP checkpoint, no
+    fixed-size padding, fewer proposals and sampled RoIs."""
+    model_cfg.backbone.clip_checkpoint = None
+    model_cfg.data_preprocessor.batch_augments = None
+    roi_head = model_cfg.roi_head
+    roi_head.bbox_head.cls_predictor_cfg.embeddings = torch.randn(
+        roi_head.bbox_head.num_classes, roi_head.clip_roi_extractor.out_channels)
+    model_cfg.train_cfg.rcnn.sampler.num = 64
+    model_cfg.train_cfg.rpn_proposal.max_per_img = 100
+    model_cfg.test_cfg.rpn.max_per_img = 30
+    model_cfg.test_cfg.rcnn.max_per_img = 20
+    return model_cfg
+
+
+def test_configs_are_found():
+    assert B16_COCO in CONFIGS
+    assert 'fvit_vitb16-fgclip_fpn_8xb8-48e_ov-lvis.py' in CONFIGS
+    assert 'fvit_vitl14-fgclip_fpn_8xb8-48e_ov-lvis.py' in CONFIGS
+    assert 'fvit_vitl14-fgclip_fpn_8xb8-3e_ov-coco.py' in CONFIGS
+
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_recipe(name):
+    cfg = load(name)
+    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+    assert cfg.optim_wrapper.optimizer.lr == 1e-4
+    assert cfg.optim_wrapper.optimizer.weight_decay == 0.1
+    assert cfg.optim_wrapper.clip_grad.max_norm == 1.0
+    batch = cfg.train_dataloader.batch_size * 8  # 8 GPUs
+    assert batch == cfg.auto_scale_lr.base_batch_size == 64
+    preprocessor = cfg.model.data_preprocessor
+    assert preprocessor.mean == pytest.approx([255 * m for m in CLIP_MEAN])
+    assert preprocessor.std == pytest.approx([255 * s for s in CLIP_STD])
+    patch = cfg.model.roi_head.clip_roi_extractor.featmap_strides[0]
+    assert preprocessor.pad_size_divisor == 2 * patch
+    strides = [patch / 4, patch / 2, patch, 2 * patch]
+    assert cfg.model.roi_head.bbox_roi_extractor.featmap_strides == strides
+    assert cfg.model.rpn_head.anchor_generator.strides == strides + [4 * patch]
+    checkpoint = cfg.default_hooks.checkpoint
+    metric = METRICS.get(cfg.val_evaluator.type)
+    assert checkpoint.save_best.startswith(metric.default_prefix + '/')
+    assert checkpoint.rule == 'greater'
+    bbox_head = cfg.model.roi_head.bbox_head
+    assert bbox_head.reg_class_agnostic
+    assert bbox_head.type == 'FViTBBoxHead'
+    assert bbox_head.cls_predictor_cfg.type == 'TextEmbeddingClassifier'
+    if 'ov-coco' in name:
+        assert cfg.train_cfg.max_epochs == 3
+        assert tuple(cfg.classes) == OV_COCO_CLASSES
+        assert bbox_head.num_classes == 65
+        assert [OV_COCO_CLASSES[i] for i in bbox_head.novel_class_ids] == list(
+            OV_COCO_NOVEL_CLASSES)
+        assert bbox_head.background_weight == 0.6
+        assert cfg.val_evaluator.type == 'OVCocoMetric'
+        assert tuple(cfg.val_evaluator.novel_classes) == OV_COCO_NOVEL_CLASSES
+        roi_head = cfg.model.roi_head
+        assert (roi_head.clip_alpha, roi_head.clip_beta,
+                roi_head.clip_temperature) == (0.1, 0.8, 75.0)
+        assert cfg.image_size == ((640, 640) if patch == 16 else (896, 896))
+    if 'ov-lvis' in name:
+        assert cfg.train_cfg.max_epochs == 48
+        assert bbox_head.num_classes == 1203
+        assert len(bbox_head.novel_class_ids) == 337
+        assert bbox_head.novel_class_ids == sorted(set(bbox_head.novel_class_ids))
+        assert LVISV1Dataset.METAINFO['classes'][bbox_head.novel_class_ids[0]] == (
+            'applesauce')
+        assert bbox_head.background_weight == 0.9
+        assert cfg.val_evaluator.type == 'LVISMetric'
+        mask_head = cfg.model.roi_head.mask_head
+        assert mask_head.class_agnostic and mask_head.type == 'FCNMaskHead'
+        assert cfg.model.roi_head.mask_roi_extractor.featmap_strides == strides
+        roi_head = cfg.model.roi_head
+        assert (roi_head.clip_alpha, roi_head.clip_beta,
+                roi_head.clip_temperature) == (0.1, 0.6 if patch == 16 else 0.4,
+                                               50.0)
+        assert cfg.model.test_cfg.rcnn.score_thr == 1e-4
+        assert cfg.image_size == ((1024, 1024) if patch == 16 else (896, 896))
+
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_builds_trains_and_predicts(name):
+    cfg = load(name)
+    patch = cfg.model.roi_head.clip_roi_extractor.featmap_strides[0]
+    model = MODELS.build(for_cpu(cfg.model))
+    num_classes = cfg.model.roi_head.bbox_head.num_classes
+    size = 8 * patch
+    packed = demo_mm_inputs(
+        batch_size=2, image_shapes=[(3, size, size)] * 2,
+        num_classes=num_classes, with_mask=model.with_mask)
+    novel = set(cfg.model.roi_head.bbox_head.novel_class_ids)
+    base_ids = torch.tensor([i for i in range(num_classes) if i not in novel])
+    for sample in packed['data_samples']:  # training boxes are base only
+        labels = sample.gt_instances.labels
+        sample.gt_instances.labels = base_ids[labels % len(base_ids)]
+
+    model.train()
+    data = model.data_preprocessor(packed, True)
+    losses = model(**data, mode='loss')
+    loss, _ = model.parse_losses(losses)
+    loss.backward()
+    assert torch.isfinite(loss)
+    assert all(p.grad is None for p in model.backbone.visual.parameters())
+    assert model.roi_head.bbox_head.fc_cls.proj.weight.grad is not None
+
+    model.eval()
+    with torch.no_grad():
+        data = model.data_preprocessor(packed, False)
+        results = model(**data, mode='predict')
+    assert len(results) == 2
+    for result in results:
+        pred = result.pred_instances
+        assert pred.bboxes.shape[1] == 4
+        assert len(pred.bboxes) == len(pred.scores) == len(pred.labels)

@@ -1,0 +1,120 @@
+"""Build class text embeddings for an open-vocabulary detector.
+
+Each class name fills every prompt template (the 63 ViLD templates by
+default); the FG-CLIP text features of a class's prompts are L2-normalised,
+averaged and normalised again. The file (``.pt`` with class names, or
+``.npy``) is what the detector configs reference.
+
+Examples::
+
+    # the 65 OV-COCO classes, from the base-only training file
+    python tools/build_text_embeddings.py checkpoints/fgclip_vitb16.pth \
+        --vocab data/coco/annotations/instances_train2017_ov-base.json \
+        --out data/embeddings/ov-coco_fgclip-vitb16.pt
+    # any vocabulary, with OpenAI CLIP weights from open_clip
+    python tools/build_text_embeddings.py --model-name ViT-B-16 \
+        --pretrained openai --vocab 'cat,dog,traffic light' --out my.pt
+    # the CLIP of a detector config, weights from an FGCLIPPretrainer run
+    python tools/build_text_embeddings.py \
+        work_dirs/fgclip-stage2_vit-tiny_1xb16-20e_synthetic/epoch_20.pth \
+        --config configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py \
+        --prefix clip. --vocab data/synthetic/annotations/instances_val.json \
+        --out data/synthetic/embeddings/shapes_fgclip-tiny.pt
+"""
+import argparse
+
+import torch
+from mmengine.config import Config
+
+from fgclip_det.models.clip import FGCLIP
+from fgclip_det.models.text import (
+    SINGLE_TEMPLATE,
+    VILD_TEMPLATES,
+    build_class_embeddings,
+    load_vocabulary,
+    save_class_embeddings,
+)
+
+TEMPLATE_SETS = dict(vild=VILD_TEMPLATES, single=SINGLE_TEMPLATE)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Prompt-ensemble class embeddings from FG-CLIP.')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='FGCLIP weights: a toolkit checkpoint (self-describing), or any '
+        'checkpoint with --config and --prefix')
+    parser.add_argument(
+        '--config',
+        help='detector config whose model.backbone.clip gives the FGCLIP '
+        'architecture')
+    parser.add_argument(
+        '--prefix',
+        default='',
+        help='key prefix of the FGCLIP weights in the checkpoint, with '
+        '--config (e.g. "clip." in an FGCLIPPretrainer checkpoint)')
+    parser.add_argument(
+        '--model-name',
+        help='open_clip architecture, with --pretrained, instead of a '
+        'toolkit checkpoint')
+    parser.add_argument('--pretrained', help='open_clip weights tag or file')
+    parser.add_argument(
+        '--vocab',
+        required=True,
+        help='COCO/LVIS json (its categories), a text file with one name a '
+        'line, or a comma-separated list')
+    parser.add_argument('--out', required=True, help='.pt or .npy file')
+    parser.add_argument(
+        '--templates',
+        choices=sorted(TEMPLATE_SETS),
+        default='vild',
+        help='prompt templates')
+    parser.add_argument(
+        '--long', action='store_true', help='use the long-text path')
+    parser.add_argument('--device', default='cpu', help='e.g. cuda:0')
+    args = parser.parse_args()
+    if args.model_name and (args.checkpoint or args.config):
+        parser.error('--model-name excludes a checkpoint and --config')
+    if not (args.model_name or args.checkpoint or args.config):
+        parser.error('give a checkpoint, --config or --model-name')
+    return args
+
+
+def build_fgclip(args: argparse.Namespace) -> FGCLIP:
+    """The FGCLIP model the arguments describe, with its weights."""
+    if args.model_name:
+        return FGCLIP(args.model_name, pretrained=args.pretrained)
+    if args.config is None:
+        return FGCLIP.from_checkpoint(args.checkpoint)
+    clip_cfg = dict(Config.fromfile(args.config).model.backbone.clip)
+    if clip_cfg.pop('type') != 'FGCLIP':
+        raise ValueError(f'{args.config}: model.backbone.clip is not FGCLIP')
+    model = FGCLIP(**clip_cfg)
+    if args.checkpoint:
+        model.load_checkpoint(args.checkpoint, prefix=args.prefix)
+    else:
+        print('no checkpoint: the text tower has random weights')
+    return model
+
+
+def main() -> None:
+    args = parse_args()
+    model = build_fgclip(args).to(args.device).eval()
+    class_names = load_vocabulary(args.vocab)
+
+    def encode(prompts):
+        return model.encode_text(model.tokenize(prompts, long=args.long),
+                                 long=args.long)
+
+    embeddings = build_class_embeddings(encode, class_names,
+                                        TEMPLATE_SETS[args.templates])
+    save_class_embeddings(args.out, embeddings, class_names)
+    print(f'{args.out}: {len(class_names)} classes x {embeddings.shape[1]} '
+          f'({len(TEMPLATE_SETS[args.templates])} templates)')
+
+
+if __name__ == '__main__':
+    with torch.no_grad():
+        main()
