@@ -4,6 +4,7 @@
 _base_ = [
     '../_base_/models/fvit_vitl14_fpn.py',
     '../_base_/datasets/ov_coco_detection_896.py',
+    '../_base_/schedules/fvit_3e.py',
     '../_base_/default_runtime.py',
 ]
 
@@ -23,31 +24,7 @@ model = dict(
         clip_beta=0.8,
         clip_temperature=75.0))
 
-max_epochs = 3
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.1),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-param_scheduler = [
-    dict(
-        type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
-        end=250),
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        milestones=[max_epochs - 1],
-        gamma=0.1)
-]
-
 default_hooks = dict(
     checkpoint=dict(
         interval=1, max_keep_ckpts=1, save_best='coco/bbox_AP50_novel',
         rule='greater'))
-auto_scale_lr = dict(enable=False, base_batch_size=64)

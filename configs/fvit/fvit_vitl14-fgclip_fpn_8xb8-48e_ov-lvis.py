@@ -7,6 +7,7 @@
 _base_ = [
     '../_base_/models/fvit_vitl14_fpn.py',
     '../_base_/datasets/ov_lvis_instance_896.py',
+    '../_base_/schedules/fvit_48e.py',
     '../_base_/default_runtime.py',
 ]
 
@@ -44,31 +45,7 @@ model = dict(
     test_cfg=dict(
         rcnn=dict(score_thr=1e-4, max_per_img=300, mask_thr_binary=0.5)))
 
-max_epochs = 48
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=8)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.1),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
-param_scheduler = [
-    dict(
-        type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
-        end=1000),
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        milestones=[32, 44],
-        gamma=0.1)
-]
-
 default_hooks = dict(
     checkpoint=dict(
         interval=4, max_keep_ckpts=2, save_best='lvis/segm_APr',
         rule='greater'))
-auto_scale_lr = dict(enable=False, base_batch_size=64)
