@@ -1,7 +1,8 @@
 # OV-LVIS: train on the frequent + common classes, test on all 1203 (mask
 # APr on the 337 rare classes is the open-vocabulary number; LVISMetric also
 # reports APc, APf and AP). The train file is lvis_v1_train.json without the
-# annotations of rare classes (lvis_v1_train_norare.json). Large-scale
+# annotations of rare classes (lvis_v1_train_norare.json, made by
+# tools/data/make_ov_lvis.py). Large-scale
 # jitter at 1024 x 1024, repeat-factor sampling (threshold 1e-3).
 dataset_type = 'LVISV1Dataset'
 data_root = 'data/lvis_v1/'
