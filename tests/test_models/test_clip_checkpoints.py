@@ -108,3 +108,20 @@ def test_load_with_prefix(tmp_path):
     torch.testing.assert_close(other.clip.visual.proj, model.clip.visual.proj)
     with pytest.raises(KeyError, match='fgclip_cfg'):
         FGCLIP.from_checkpoint(str(path))
+
+
+def test_checkpoint_of_a_config_built_model_loads_safely(tmp_path):
+    """A model built from an MMEngine config (ConfigDict arguments) saves a
+    checkpoint that loads with ``weights_only=True``."""
+    from mmengine.config import Config
+
+    from fgclip_det.registry import MODELS
+    from fgclip_det.testing import tiny_fgclip_cfg
+
+    cfg = Config(dict(model=tiny_fgclip_cfg()))
+    model = MODELS.build(cfg.model)
+    path = tmp_path / 'fgclip.pth'
+    model.save(str(path))
+    raw = torch.load(path, weights_only=True)
+    assert type(raw['meta']['fgclip_cfg']['model_cfg']['vision_cfg']) is dict
+    FGCLIP.from_checkpoint(str(path))

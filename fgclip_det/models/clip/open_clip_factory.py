@@ -7,9 +7,9 @@ pretrained registry and downloaded into its cache; a local file is read with
 ``weights_only=True``), which also converts known third-party layouts and
 resizes position tables.
 """
-import copy
 import os.path as osp
-from typing import Optional, Tuple
+from collections.abc import Mapping
+from typing import Any, Optional, Tuple
 
 import open_clip
 from torch import nn
@@ -18,6 +18,17 @@ _FIND_NAMES = ('open_clip.list_models() lists the architectures (e.g. '
                "'ViT-B-16', 'ViT-L-14-336', 'EVA02-B-16'); "
                'or pass model_cfg=dict(embed_dim=..., vision_cfg=..., '
                'text_cfg=...)')
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy with every mapping (e.g. an MMEngine ``ConfigDict``) as a
+    ``dict``, so the config pickles into checkpoints that load with
+    ``weights_only=True``."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(item) for item in value)
+    return value
 
 
 def resolve_model_cfg(model_name: Optional[str] = None,
@@ -53,7 +64,7 @@ def resolve_model_cfg(model_name: Optional[str] = None,
             tag_cfg = open_clip.get_pretrained_cfg(model_name, pretrained)
             quick_gelu = tag_cfg.get('quick_gelu', None) if tag_cfg else None
     else:
-        cfg = copy.deepcopy(dict(model_cfg))
+        cfg = _plain(model_cfg)
         missing = {'embed_dim', 'vision_cfg', 'text_cfg'} - set(cfg)
         if missing:
             raise ValueError(f'model_cfg lacks {sorted(missing)}; ' + _FIND_NAMES)
@@ -99,7 +110,7 @@ def build_open_clip(model_cfg: dict, model_name: Optional[str] = None,
         nn.Module: An open_clip ``CLIP`` or ``CustomTextCLIP`` in fp32.
     """
     path = resolve_pretrained(model_name, pretrained, cache_dir) if pretrained else None
-    cfg = copy.deepcopy(model_cfg)
+    cfg = _plain(model_cfg)
     custom_text = cfg.pop('custom_text', False)
     model = (open_clip.CustomTextCLIP if custom_text else open_clip.CLIP)(**cfg)
     if path:
