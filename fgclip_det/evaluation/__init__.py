@@ -5,9 +5,15 @@ Importing this package (which the METRICS registry does lazily) makes mmdet's
 """
 from fgclip_det.compat import patch_lvis_numpy_aliases
 
+from .classification_accuracy_metric import ClassificationAccuracyMetric
+from .fgovd_accuracy_metric import FGOVDAccuracyMetric
 from .fine_grained_ranking_metric import FineGrainedRankingMetric
 from .ov_coco_metric import OVCocoMetric
+from .retrieval_recall_metric import RetrievalRecallMetric
 
 patch_lvis_numpy_aliases()
 
-__all__ = ['FineGrainedRankingMetric', 'OVCocoMetric']
+__all__ = [
+    'ClassificationAccuracyMetric', 'FGOVDAccuracyMetric',
+    'FineGrainedRankingMetric', 'OVCocoMetric', 'RetrievalRecallMetric'
+]

@@ -1,0 +1,10 @@
+# Box classification on LVIS v1 val (1203 classes).
+# OpenAI CLIP ViT-B/16 at 224 px (open_clip tag), for contrast.
+#   python tools/test.py configs/eval/box-cls_clip-vitb16-openai_lvis.py none
+_base_ = [
+    '../_base_/datasets/eval_box_cls_lvis.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    clip=dict(type='FGCLIP', model_name='ViT-B-16', pretrained='openai'))

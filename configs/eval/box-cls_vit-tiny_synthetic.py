@@ -1,0 +1,24 @@
+# Box classification on the synthetic val set: every box among the 8 shapes.
+# A CPU example with the tiny CLIP of the quickstart pretraining; CHECKPOINT is
+# one of its runner checkpoints (work_dirs/fgclip-stage2_vit-tiny_*/epoch_*.pth):
+#   python tools/test.py configs/eval/box-cls_vit-tiny_synthetic.py CHECKPOINT
+_base_ = [
+    '../_base_/datasets/eval_box_cls_coco.py',
+    '../_base_/datasets/eval_synthetic.py',
+    '../_base_/default_runtime.py',
+]
+
+data_root = 'data/synthetic/'
+ann_file = 'annotations/instances_val.json'
+model = dict(
+    clip={{_base_.synthetic_clip}},
+    vocabulary=data_root + ann_file,
+    data_preprocessor=dict(size={{_base_.synthetic_image_size}}))
+test_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=False,
+    dataset=dict(
+        data_root=data_root,
+        ann_file=ann_file,
+        data_prefix=dict(img='images/val/')))

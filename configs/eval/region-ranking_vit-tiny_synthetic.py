@@ -1,0 +1,18 @@
+# FG-OVD-style ranking on the synthetic fgovd/*.jsonl (the real files' layout).
+# A CPU example with the tiny CLIP of the quickstart pretraining; CHECKPOINT is
+# one of its runner checkpoints (work_dirs/fgclip-stage2_vit-tiny_*/epoch_*.pth):
+#   python tools/test.py configs/eval/region-ranking_vit-tiny_synthetic.py CHECKPOINT
+_base_ = [
+    '../_base_/datasets/eval_fgovd.py',
+    '../_base_/datasets/eval_synthetic.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    clip={{_base_.synthetic_clip}},
+    data_preprocessor=dict(size={{_base_.synthetic_image_size}}))
+test_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=False,
+    dataset=dict(data_root='data/synthetic/', data_prefix=dict(img='')))

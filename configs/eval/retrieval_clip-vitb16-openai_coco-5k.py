@@ -1,0 +1,10 @@
+# Short-caption retrieval on COCO 5k.
+# OpenAI CLIP ViT-B/16 at 224 px (open_clip tag), for contrast.
+#   python tools/test.py configs/eval/retrieval_clip-vitb16-openai_coco-5k.py none
+_base_ = [
+    '../_base_/datasets/eval_retrieval_coco.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    clip=dict(type='FGCLIP', model_name='ViT-B-16', pretrained='openai'))

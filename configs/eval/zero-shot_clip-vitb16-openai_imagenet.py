@@ -1,0 +1,10 @@
+# Zero-shot classification on ImageNet-1k val.
+# OpenAI CLIP ViT-B/16 at 224 px (open_clip tag), for contrast.
+#   python tools/test.py configs/eval/zero-shot_clip-vitb16-openai_imagenet.py none
+_base_ = [
+    '../_base_/datasets/eval_zero_shot_imagenet.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    clip=dict(type='FGCLIP', model_name='ViT-B-16', pretrained='openai'))

@@ -1,0 +1,74 @@
+"""Devices, bf16 autocast, models and configs shared by the benchmarks."""
+import contextlib
+import os.path as osp
+from typing import ContextManager, Literal
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from fgclip_det.models.clip import FGCLIP
+from fgclip_det.testing import tiny_open_clip_cfg
+from fgclip_det.utils import get_config_path
+
+DeviceName = Literal['cpu', 'cuda']
+DEVICES = ('cpu', 'cuda')
+#: ``--model`` value of the tiny test architecture (fgclip_det.testing).
+TINY_MODEL = 'tiny'
+
+
+def resolve_device(name: DeviceName, amp: bool) -> torch.device:
+    """The device to run on, after checking it and the ``--amp`` choice.
+
+    Raises:
+        ValueError: For an unknown name, CUDA without a CUDA device, or
+            ``amp`` on the CPU (bf16 kernels on CPUs without native bf16
+            are far slower than fp32, so such figures would mislead).
+    """
+    if name not in DEVICES:
+        raise ValueError(f'device must be one of {DEVICES}, got {name!r}')
+    if name == 'cuda' and not torch.cuda.is_available():
+        raise ValueError('--device cuda: no CUDA device is available')
+    if amp and name != 'cuda':
+        raise ValueError('--amp (bf16 autocast) is for CUDA only: on the CPU '
+                         'bf16 runs far slower than fp32; drop --amp')
+    return torch.device(name)
+
+
+def autocast(device: torch.device, amp: bool) -> ContextManager:
+    """bf16 autocast on CUDA when ``amp``, else a no-op context."""
+    if not amp:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+def build_clip(model: str, device: torch.device, seed: int = 0) -> FGCLIP:
+    """An ``FGCLIP`` with seeded random weights, in eval mode on ``device``.
+
+    Args:
+        model (str): An open_clip architecture (``'ViT-B-16'``, ...) or
+            ``'tiny'`` (the 64 px test model of :mod:`fgclip_det.testing`).
+        device (torch.device): Target device.
+        seed (int): Seed of the initialisation. Defaults to 0.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        if model == TINY_MODEL:
+            clip = FGCLIP(model_cfg=tiny_open_clip_cfg())
+        else:
+            clip = FGCLIP(model)
+    return clip.to(device).eval()
+
+
+def model_image_size(clip: FGCLIP) -> int:
+    """The input side the model was configured for."""
+    size = clip.model_cfg['vision_cfg']['image_size']
+    return size if isinstance(size, int) else size[0]
+
+
+def load_config(config: str) -> Config:
+    """Read a config file or a shipped one (``'fvit/xxx.py'``), set its scope."""
+    path = config if osp.isfile(config) else get_config_path(config)
+    cfg = Config.fromfile(path)
+    init_default_scope(cfg.get('default_scope', 'fgclip_det'))
+    return cfg

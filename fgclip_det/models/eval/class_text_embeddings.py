@@ -1,0 +1,87 @@
+"""Prompt-ensembled class embeddings of an evaluation vocabulary, cached."""
+import os.path as osp
+from typing import Dict, Literal, Optional, Tuple
+
+from torch import Tensor
+
+from ..clip.fgclip import FGCLIP
+from ..text.class_embeddings import build_class_embeddings, load_class_embeddings
+from ..text.prompt_templates import SINGLE_TEMPLATE, VILD_TEMPLATES
+from ..text.vocabulary import load_vocabulary
+from .imagenet_templates import IMAGENET_TEMPLATES
+
+TemplateSet = Literal['vild', 'imagenet', 'single']
+#: Named prompt ensembles: ViLD's 63 for objects, CLIP's 80 for images.
+TEMPLATE_SETS: Dict[str, Tuple[str, ...]] = dict(
+    vild=VILD_TEMPLATES, imagenet=IMAGENET_TEMPLATES, single=SINGLE_TEMPLATE)
+
+
+def read_class_names(spec: str) -> Tuple[str, ...]:
+    """Class names from a folder of class folders, or a vocabulary spec.
+
+    Args:
+        spec (str): A folder (its sub-folder names, sorted, as
+            :class:`~fgclip_det.datasets.ZeroShotFolderDataset` labels
+            them), or anything :func:`~fgclip_det.models.text.load_vocabulary`
+            reads (a COCO / LVIS json, a text file with one name a line, a
+            comma-separated list).
+    """
+    if osp.isdir(spec):
+        from fgclip_det.datasets.zero_shot_folder_dataset import (
+            list_class_folders,
+        )
+        return tuple(list_class_folders(spec))
+    return tuple(load_vocabulary(spec))
+
+
+class ClassTextEmbeddings:
+    """The class embeddings a classifier scores against, built once.
+
+    Either computed from class names with a prompt ensemble (each prompt
+    L2-normalised, averaged, re-normalised) the first time they are needed,
+    or read from a file of :func:`~fgclip_det.models.text.save_class_embeddings`
+    (e.g. written by ``tools/build_text_embeddings.py``).
+
+    Args:
+        vocabulary (str, optional): Class names, see :func:`read_class_names`.
+        embeddings_file (str, optional): A ``.pt`` / ``.npy`` embedding file
+            instead; exactly one of the two is given.
+        templates (str): ``'vild'`` (63 object templates), ``'imagenet'``
+            (CLIP's 80) or ``'single'`` (``'a photo of a {}.'``). Defaults
+            to ``'vild'``.
+    """
+
+    def __init__(self,
+                 vocabulary: Optional[str] = None,
+                 embeddings_file: Optional[str] = None,
+                 templates: TemplateSet = 'vild') -> None:
+        if (vocabulary is None) == (embeddings_file is None):
+            raise ValueError('give exactly one of vocabulary and '
+                             'embeddings_file')
+        if templates not in TEMPLATE_SETS:
+            raise ValueError(f'templates must be one of '
+                             f'{tuple(TEMPLATE_SETS)}, got {templates!r}')
+        self.vocabulary = vocabulary
+        self.embeddings_file = embeddings_file
+        self.templates = templates
+        self._embeddings: Optional[Tensor] = None
+
+    def __call__(self, clip: FGCLIP) -> Tensor:
+        """L2-normalised class embeddings ``(num_classes, D)`` on the device
+        of ``clip``."""
+        if self._embeddings is None:
+            if self.embeddings_file is not None:
+                embeddings = load_class_embeddings(self.embeddings_file)
+            else:
+                embeddings = build_class_embeddings(
+                    lambda prompts: clip.encode_text(prompts),
+                    read_class_names(self.vocabulary),
+                    TEMPLATE_SETS[self.templates])
+            if embeddings.shape[1] != clip.embed_dim:
+                raise ValueError(f'class embeddings of width '
+                                 f'{embeddings.shape[1]} for a model of width '
+                                 f'{clip.embed_dim}')
+            self._embeddings = embeddings
+        device = clip.text_tower.token_embedding.weight.device
+        self._embeddings = self._embeddings.to(device)
+        return self._embeddings

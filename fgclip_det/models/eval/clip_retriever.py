@@ -1,0 +1,58 @@
+"""Image <-> text retrieval: embeddings of images and their captions."""
+from typing import List, Optional
+
+import torch.nn.functional as F
+from mmengine.structures import BaseDataElement
+from torch import Tensor
+
+from fgclip_det.registry import MODELS
+
+from .base_clip_evaluator import BaseCLIPEvaluator
+
+
+@MODELS.register_module()
+class CLIPRetriever(BaseCLIPEvaluator):
+    """Embed each image and its captions (metainfo ``captions``).
+
+    Args:
+        clip (dict, optional): Config of the ``FGCLIP`` model.
+        clip_checkpoint (str, optional): Toolkit checkpoint of an ``FGCLIP``
+            instead, see :class:`BaseCLIPEvaluator`.
+        long_text (bool): Encode captions with the long (248-token) path,
+            for long-caption benchmarks (ShareGPT4V, DCI); the short
+            (77-token) path otherwise. Defaults to False.
+        data_preprocessor (dict, optional): Defaults to
+            ``dict(type='CLIPEvalDataPreprocessor')``.
+        init_cfg (dict, optional): Initialisation config. Defaults to None.
+    """
+
+    def __init__(self,
+                 clip: Optional[dict] = None,
+                 *,
+                 clip_checkpoint: Optional[str] = None,
+                 long_text: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(clip, clip_checkpoint=clip_checkpoint,
+                         data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.long_text = long_text
+
+    def predict(self, inputs: Tensor,
+                data_samples: List[BaseDataElement]) -> List[BaseDataElement]:
+        """L2-normalised image and caption embeddings.
+
+        Returns:
+            list[BaseDataElement]: ``data_samples`` with ``image_embedding``
+            ``(D,)`` and ``text_embeddings`` ``(num_captions_i, D)``.
+        """
+        images = F.normalize(self.clip.encode_image(inputs), dim=-1)
+        captions = [c for s in data_samples for c in s.captions]
+        texts = self.clip.encode_text(captions, long=self.long_text,
+                                      normalize=True)
+        for sample, image, sample_texts in zip(
+                data_samples, images,
+                texts.split([len(s.captions) for s in data_samples])):
+            sample.image_embedding = image
+            sample.text_embeddings = sample_texts
+        return data_samples

@@ -1,0 +1,108 @@
+"""tools/benchmark.py: every subcommand runs on the CPU at tiny sizes and
+writes a well-formed record; the timing harness computes its statistics
+right. No timing is asserted."""
+import glob
+import json
+from itertools import count
+
+import pytest
+import torch
+
+from fgclip_det.benchmark import Timing, append_record, main, measure
+from fgclip_det.testing.tool_runs import REPO_ROOT, run_tool
+
+FVIT_TINY = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py'
+FAST = ['--warmup', '1', '--runs', '2', '--threads', '1']
+STATS = {'runs', 'median_ms', 'min_ms', 'max_ms', 'iqr_ms', 'p50_ms', 'p90_ms',
+         'p99_ms'}
+
+
+def pretrain_tiny_config():
+    return sorted(glob.glob(
+        str(REPO_ROOT / 'configs/quickstart/fgclip-stage2_vit-tiny_*.py')))[0]
+
+
+CASES = {
+    'encode': (['--model', 'tiny', '--batch-size', '2'],
+               {'image': 'images_per_s', 'text_short': 'texts_per_s',
+                'text_long': 'texts_per_s'}, 'long_short_cost_ratio'),
+    'boxcls': (['--model', 'tiny', '--num-boxes', '4'],
+               {'roi': 'boxes_per_s', 'crop': 'boxes_per_s'}, 'roi_speedup'),
+    'detect': ([FVIT_TINY, '--image-size', '64'],
+               {'with_ensemble': 'images_per_s', 'without_ensemble': 'images_per_s',
+                'backbone': 'images_per_s'}, 'overhead_ratio'),
+    'pretrain': ([None, '--batch-size', '2', '--image-size', '64', '--regions', '2',
+                  '--negatives', '3', '--long-tokens', '30', '--short-tokens', '8'],
+                 {'step': 'steps_per_s'}, 'samples_per_s'),
+}
+
+
+@pytest.mark.parametrize('benchmark', list(CASES))
+def test_subcommand_writes_a_record(benchmark, tmp_path):
+    args, workloads, ratio = CASES[benchmark]
+    args = [pretrain_tiny_config() if a is None else a for a in args]
+    out = tmp_path / 'results.json'
+    run_tool('benchmark.py', benchmark, *args, *FAST, '--out', out,
+             cwd=REPO_ROOT, timeout=300)
+    (record, ) = json.loads(out.read_text())
+    assert record['benchmark'] == benchmark
+    assert record['command'].startswith('python ') and benchmark in record['command']
+    env = record['environment']
+    assert env['torch'] == torch.__version__ and env['device'] == 'cpu'
+    assert env['cpu_count'] >= 1 and env['torch_threads'] == 1
+    assert len(record['load_average']['before']) == 3
+    assert record['settings']['runs'] == 2 and record['settings']['amp'] is False
+    figures = record['figures']
+    for name, unit in workloads.items():
+        assert set(figures[name]) == STATS | {unit}
+        assert figures[name]['runs'] == 2 and figures[name][unit] > 0
+    assert ratio in figures
+    assert {'cpu_peak_rss_mib', 'cpu_peak_rss_delta_mib'} <= set(figures['memory'])
+
+
+def test_records_are_appended(tmp_path):
+    out = tmp_path / 'sub' / 'results.json'
+    append_record(out, dict(benchmark='a'))
+    records = append_record(out, dict(benchmark='b'))
+    assert json.loads(out.read_text()) == records == [dict(benchmark='a'),
+                                                      dict(benchmark='b')]
+    out.write_text('{}')
+    with pytest.raises(ValueError, match='JSON list'):
+        append_record(out, dict(benchmark='c'))
+
+
+def test_amp_is_refused_on_the_cpu(capsys):
+    with pytest.raises(SystemExit) as error:
+        main(['encode', '--model', 'tiny', '--device', 'cpu', '--amp'])
+    assert error.value.code == 2
+    assert 'CUDA only' in capsys.readouterr().err
+
+
+def test_measure_with_a_fake_timer():
+    calls = []
+    ticks = iter([0.0, 1.0, 10.0, 13.0, 20.0, 22.0, 30.0, 34.0, 40.0, 45.0])
+    timing = measure(lambda: calls.append(1), warmup=3, runs=5,
+                     device=torch.device('cpu'), timer=lambda: next(ticks))
+    assert len(calls) == 8
+    assert timing.seconds == [1.0, 3.0, 2.0, 4.0, 5.0]
+    stats = timing.summary(items_per_run=6, unit='images_per_s')
+    assert stats['median_ms'] == stats['p50_ms'] == pytest.approx(3000)
+    assert (stats['min_ms'], stats['max_ms']) == (pytest.approx(1000),
+                                                  pytest.approx(5000))
+    assert stats['iqr_ms'] == pytest.approx(2000)  # 4 s - 2 s
+    assert stats['p90_ms'] == pytest.approx(4600)  # 4 + 0.6 * (5 - 4)
+    assert stats['p99_ms'] == pytest.approx(4960)
+    assert stats['images_per_s'] == pytest.approx(2.0)
+
+
+def test_timing_percentiles_interpolate():
+    timing = Timing(list(map(float, range(1, 101))))
+    assert timing.median == pytest.approx(50.5)
+    assert timing.percentile(99) == pytest.approx(99.01)
+
+
+@pytest.mark.parametrize('warmup, runs', [(-1, 2), (0, 0)])
+def test_measure_rejects_bad_counts(warmup, runs):
+    with pytest.raises(ValueError, match='warmup'):
+        measure(lambda: None, warmup=warmup, runs=runs, device=torch.device('cpu'),
+                timer=count().__next__)
