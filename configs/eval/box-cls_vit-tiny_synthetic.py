@@ -4,16 +4,16 @@
 #   python tools/test.py configs/eval/box-cls_vit-tiny_synthetic.py CHECKPOINT
 _base_ = [
     '../_base_/datasets/eval_box_cls_coco.py',
-    '../_base_/datasets/eval_synthetic.py',
+    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/default_runtime.py',
 ]
 
 data_root = 'data/synthetic/'
 ann_file = 'annotations/instances_val.json'
 model = dict(
-    clip={{_base_.synthetic_clip}},
+    clip={{_base_.tiny_clip}},
     vocabulary=data_root + ann_file,
-    data_preprocessor=dict(size={{_base_.synthetic_image_size}}))
+    data_preprocessor=dict(size={{_base_.tiny_clip_image_size}}))
 test_dataloader = dict(
     batch_size=16,
     num_workers=2,

@@ -4,13 +4,13 @@
 #   python tools/test.py configs/eval/region-ranking_vit-tiny_synthetic.py CHECKPOINT
 _base_ = [
     '../_base_/datasets/eval_fgovd.py',
-    '../_base_/datasets/eval_synthetic.py',
+    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/default_runtime.py',
 ]
 
 model = dict(
-    clip={{_base_.synthetic_clip}},
-    data_preprocessor=dict(size={{_base_.synthetic_image_size}}))
+    clip={{_base_.tiny_clip}},
+    data_preprocessor=dict(size={{_base_.tiny_clip_image_size}}))
 test_dataloader = dict(
     batch_size=16,
     num_workers=2,

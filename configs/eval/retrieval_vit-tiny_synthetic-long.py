@@ -4,14 +4,14 @@
 #   python tools/test.py configs/eval/retrieval_vit-tiny_synthetic-long.py CHECKPOINT
 _base_ = [
     '../_base_/datasets/eval_retrieval_coco.py',
-    '../_base_/datasets/eval_synthetic.py',
+    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/default_runtime.py',
 ]
 
 model = dict(
-    clip={{_base_.synthetic_clip}},
+    clip={{_base_.tiny_clip}},
     long_text=True,
-    data_preprocessor=dict(size={{_base_.synthetic_image_size}}))
+    data_preprocessor=dict(size={{_base_.tiny_clip_image_size}}))
 test_dataloader = dict(
     batch_size=16,
     num_workers=2,

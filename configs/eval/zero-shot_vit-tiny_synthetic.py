@@ -5,15 +5,15 @@
 #   python tools/test.py configs/eval/zero-shot_vit-tiny_synthetic.py CHECKPOINT
 _base_ = [
     '../_base_/datasets/eval_zero_shot_imagenet.py',
-    '../_base_/datasets/eval_synthetic.py',
+    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/default_runtime.py',
 ]
 
 data_root = 'data/synthetic/classification/'
 model = dict(
-    clip={{_base_.synthetic_clip}},
+    clip={{_base_.tiny_clip}},
     vocabulary=data_root + 'val',  # the class folder names
-    data_preprocessor=dict(size={{_base_.synthetic_image_size}}))
+    data_preprocessor=dict(size={{_base_.tiny_clip_image_size}}))
 test_dataloader = dict(
     batch_size=16,
     num_workers=2,

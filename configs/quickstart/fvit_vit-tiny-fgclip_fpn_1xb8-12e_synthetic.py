@@ -11,13 +11,15 @@
 # 200 train images / batch 8 = 25 iterations an epoch.
 _base_ = [
     '../_base_/models/fvit_vitb16_fpn.py',
+    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/datasets/synthetic_detection.py',
     '../_base_/default_runtime.py',
 ]
 
 novel_classes = ('star', 'heart')
 novel_class_ids = [3, 7]  # their indices in the dataset's classes
-vit_width, clip_dim = 128, 64  # the tiny CLIP's token and embedding widths
+vit_width = {{_base_.tiny_clip_model_cfg.vision_cfg.width}}
+clip_dim = {{_base_.tiny_clip_model_cfg.embed_dim}}
 channels = 64
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
@@ -25,15 +27,7 @@ model = dict(
         clip=dict(
             _delete_=True,
             type='FGCLIP',
-            model_cfg=dict(
-                embed_dim=clip_dim,
-                quick_gelu=True,
-                vision_cfg=dict(
-                    image_size=128, patch_size=16, width=vit_width,
-                    layers=4, head_width=32),
-                text_cfg=dict(
-                    context_length=77, vocab_size=49408, width=vit_width,
-                    heads=4, layers=3))),
+            model_cfg={{_base_.tiny_clip_model_cfg}}),
         out_indices=[0, 1, 2, 3],
         norm_cfg=norm_cfg,
         clip_checkpoint='work_dirs/fgclip-stage2_vit-tiny_1xb16-20e_synthetic/'
@@ -53,7 +47,12 @@ model = dict(
             background_weight=0.6,
             cls_predictor_cfg=dict(
                 embeddings='data/synthetic/embeddings/shapes_fgclip-tiny.pt')),
-        clip_roi_extractor=dict(out_channels=clip_dim)))
+        clip_roi_extractor=dict(out_channels=clip_dim)),
+    # Few objects an image: 300 proposals and 128 sampled RoIs (512 in the
+    # full recipe) keep a CPU step near a second.
+    train_cfg=dict(
+        rpn_proposal=dict(nms_pre=600, max_per_img=300),
+        rcnn=dict(sampler=dict(num=128))))
 
 val_evaluator = dict(
     _delete_=True,

@@ -1,4 +1,6 @@
 """FGCLIPPretrainer and its data preprocessor on the tiny CLIP, on CPU."""
+import copy
+
 import pytest
 import torch
 from mmengine.dataset import pseudo_collate
@@ -13,6 +15,7 @@ from fgclip_det.models.pretrain import (
     HardNegativeHead,
     RegionalContrastiveHead,
 )
+from fgclip_det.models.pretrain.fgclip_data_preprocessor import trim_padding_columns
 from fgclip_det.registry import MODELS
 from fgclip_det.testing.tiny_clip import TINY_IMAGE_SIZE, tiny_fgclip_cfg
 
@@ -39,10 +42,14 @@ def scope():
     init_default_scope('fgclip_det')
 
 
-def build_model(**heads):
+def build_model(data_preprocessor=None, **heads):
     torch.manual_seed(0)
     return MODELS.build(
-        dict(type='FGCLIPPretrainer', clip=tiny_fgclip_cfg(), **heads))
+        dict(
+            type='FGCLIPPretrainer',
+            clip=tiny_fgclip_cfg(),
+            data_preprocessor=data_preprocessor,
+            **heads))
 
 
 def batch_of(data_root, split='train', size=3):
@@ -55,7 +62,8 @@ def batch_of(data_root, split='train', size=3):
 
 
 def test_preprocessor_tokenises_and_pads_negatives(data_root):
-    model = build_model()
+    model = build_model(
+        dict(type='FGCLIPDataPreprocessor', trim_padding=False))
     batch = batch_of(data_root)
     batch['data_samples'][0].region_negatives[0] = ['only one']
     batch['data_samples'][1].region_negatives[0] = []
@@ -72,6 +80,49 @@ def test_preprocessor_tokenises_and_pads_negatives(data_root):
     assert first.negative_mask[0].tolist() == [True] + [False] * 9
     assert not samples[1].negative_mask[0].any()
     assert samples[2].negative_mask.all()
+
+
+def test_preprocessor_trims_padding_without_changing_embeddings(data_root):
+    trimmed = build_model(**STAGE2_HEADS).eval()
+    full = build_model(
+        dict(type='FGCLIPDataPreprocessor', trim_padding=False),
+        **STAGE2_HEADS).eval()
+    batch = batch_of(data_root)
+    data = trimmed.data_preprocessor(copy.deepcopy(batch))
+    samples = data['data_samples']
+    long_length = samples[0].long_tokens.shape[-1]
+    short_length = samples[0].short_tokens.shape[-1]
+    assert long_length < 248 and short_length < 77
+    for sample in samples:
+        assert sample.long_tokens.shape == (long_length, )
+        assert sample.short_tokens.shape == (short_length, )
+        assert sample.region_tokens.shape[-1] == short_length
+        assert sample.negative_tokens.shape[-1] == short_length
+    # The longest text of each path keeps its end-of-text token.
+    eot = trimmed.data_preprocessor.tokenizer._bpe.eot_token_id
+    longs = torch.stack([s.long_tokens for s in samples])
+    assert (longs[:, -1] == eot).any()
+    shorts = torch.cat([torch.stack([s.short_tokens for s in samples]),
+                        *[s.region_tokens for s in samples],
+                        *[s.negative_tokens.flatten(0, 1) for s in samples]])
+    assert (shorts[:, -1] == eot).any()
+
+    with torch.no_grad():
+        feats = trimmed(**data, mode='tensor')
+        expected = full(**full.data_preprocessor(batch), mode='tensor')
+    assert feats.keys() == expected.keys()
+    for key in feats:
+        torch.testing.assert_close(feats[key], expected[key])
+
+
+def test_trim_padding_columns():
+    ids = torch.tensor([[49406, 5, 49407, 0, 0], [49406, 49407, 0, 0, 0]])
+    negatives = torch.zeros(2, 0, 5, dtype=torch.long)
+    short, negs = trim_padding_columns(ids, negatives)
+    assert short.tolist() == [[49406, 5, 49407], [49406, 49407, 0]]
+    assert negs.shape == (2, 0, 3)
+    (empty, ) = trim_padding_columns(torch.zeros(0, 5, dtype=torch.long))
+    assert empty.shape == (0, 1)
 
 
 def test_stage2_losses_are_the_weighted_head_losses(data_root):

@@ -1,17 +1,18 @@
 """tools/train.py trains, saves safe checkpoints, resumes; tools/test.py evaluates."""
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from fgclip_det.datasets.synthetic import generate_synthetic_dataset
+from fgclip_det.testing.tool_runs import (
+    REPO_ROOT,
+    load_safe_checkpoint,
+    logged_iterations,
+    run_tool,
+)
 from fgclip_det.utils import get_config_path
 
-REPO = Path(__file__).resolve().parents[2]
 QUICKSTART = 'quickstart/faster-rcnn_r18-tiny_fpn_1xb8-12e_synthetic.py'
 
 # 4 train images at batch 2: one epoch = 2 iterations.
@@ -48,18 +49,6 @@ def _write_config(tmp_path: Path, data_root: Path, max_epochs: int) -> Path:
     return path
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.run([sys.executable, *args],
-                          cwd=cwd,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc
-
-
 @pytest.fixture(scope='module')
 def synthetic_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp('synthetic')
@@ -70,7 +59,7 @@ def synthetic_root(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize('tool', ['train.py', 'test.py'])
 def test_help(tool):
-    proc = _run(str(REPO / 'tools' / tool), '--help', cwd=REPO)
+    proc = run_tool(tool, '--help', cwd=REPO_ROOT)
     for flag in ('--work-dir', '--cfg-options', '--launcher'):
         assert flag in proc.stdout
     if tool == 'train.py':
@@ -82,31 +71,27 @@ def test_help(tool):
 @pytest.mark.slow
 def test_train_resume_then_test(tmp_path, synthetic_root):
     work_dir = tmp_path / 'work'
-    train = str(REPO / 'tools' / 'train.py')
 
-    _run(train, str(_write_config(tmp_path, synthetic_root, 1)),
-         '--work-dir', str(work_dir), cwd=tmp_path)
-    first = work_dir / 'epoch_1.pth'
+    run_tool('train.py', _write_config(tmp_path, synthetic_root, 1),
+             '--work-dir', work_dir, cwd=tmp_path)
     # Saved by tools/train.py, loadable under torch's safe default.
-    checkpoint = torch.load(first, weights_only=True)
+    checkpoint = load_safe_checkpoint(work_dir / 'epoch_1.pth')
     assert checkpoint['meta']['iter'] == 2
     assert 'train/loss' in checkpoint['message_hub']['log_scalars']
 
-    proc = _run(train, str(_write_config(tmp_path, synthetic_root, 2)),
-                '--work-dir', str(work_dir), '--resume', cwd=tmp_path)
+    proc = run_tool('train.py', _write_config(tmp_path, synthetic_root, 2),
+                    '--work-dir', work_dir, '--resume', cwd=tmp_path)
     log = proc.stdout + proc.stderr
     assert 'resumed epoch: 1, iter: 2' in log
-    resumed = torch.load(work_dir / 'epoch_2.pth', weights_only=True)
+    resumed = load_safe_checkpoint(work_dir / 'epoch_2.pth')
     assert resumed['meta']['iter'] == 4 and resumed['meta']['epoch'] == 2
     # The loss history continues across the resume: 2 + 2 iterations.
-    history = resumed['message_hub']['log_scalars']['train/loss']
-    assert len(next(iter(history.values()))['log_history']) == 4
+    assert logged_iterations(resumed) == 4
 
     test_dir = tmp_path / 'test'
-    _run(str(REPO / 'tools' / 'test.py'),
-         str(_write_config(tmp_path, synthetic_root, 2)),
-         str(work_dir / 'epoch_2.pth'), '--work-dir', str(test_dir),
-         '--show-dir', 'vis', cwd=tmp_path)
+    run_tool('test.py', _write_config(tmp_path, synthetic_root, 2),
+             work_dir / 'epoch_2.pth', '--work-dir', test_dir,
+             '--show-dir', 'vis', cwd=tmp_path)
     metric_files = list(test_dir.glob('*/*.json'))
     assert metric_files, list(test_dir.rglob('*'))
     metrics = json.loads(metric_files[0].read_text())

@@ -1,31 +1,22 @@
 # Quickstart: FG-CLIP stage 2 on the synthetic set, on the CPU in minutes.
-# A tiny CLIP (width 128, 4 vision / 3 text layers, 128 px, patch 16) trained
-# from scratch with the three FG-CLIP losses on the FineHARD-format captions
-# of tools/data/make_synthetic.py. Validation reports the FG-OVD-style
-# accuracy (region caption ranked first among 1 + 10 hard negatives) and
-# retrieval recall on the synthetic val split.
+# The tiny CLIP of configs/_base_/models/fgclip_vit-tiny.py trained from
+# scratch with the three FG-CLIP losses on the FineHARD-format captions of
+# tools/data/make_synthetic.py (10 hard negatives a region, as FineHARD).
+# Validation reports the FG-OVD-style accuracy (region caption ranked first
+# among 1 + 10 hard negatives) and retrieval recall on the synthetic val
+# split. Measured figures: docs/pretraining.md.
 # 200 train images / batch 16 = 13 iterations an epoch, 260 in all.
 _base_ = [
+    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/datasets/finehard.py',
     '../_base_/schedules/fgclip_1e.py',
     '../_base_/default_runtime.py',
 ]
 data_root = 'data/synthetic/'
-image_size = 128
-width = 128
+image_size = {{_base_.tiny_clip_image_size}}
 model = dict(
     type='FGCLIPPretrainer',
-    clip=dict(
-        type='FGCLIP',
-        model_cfg=dict(
-            embed_dim=64,
-            quick_gelu=True,
-            vision_cfg=dict(
-                image_size=image_size, patch_size=16, width=width, layers=4,
-                head_width=32),
-            text_cfg=dict(
-                context_length=77, vocab_size=49408, width=width, heads=4,
-                layers=3))),
+    clip={{_base_.tiny_clip}},
     global_head=dict(type='GlobalContrastiveHead'),
     regional_head=dict(type='RegionalContrastiveHead', loss_weight=0.1),
     hard_negative_head=dict(type='HardNegativeHead', loss_weight=0.5))
@@ -63,7 +54,7 @@ optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=5e-4, weight_decay=0.05),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True),
     clip_grad=dict(max_norm=1.0))
-warmup_iters = 26
+warmup_iters = 26  # 2 epochs
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
     dict(
@@ -79,3 +70,6 @@ default_hooks = dict(
     checkpoint=dict(interval=5, max_keep_ckpts=1))
 log_processor = dict(window_size=13)
 auto_scale_lr = dict(base_batch_size=16)
+# Seeded, so that the initial weights can be saved apart and tested as the
+# untrained baseline (docs/pretraining.md).
+randomness = dict(seed=0)
