@@ -7,6 +7,18 @@ from .constants import (
     LONG_CONTEXT_LENGTH,
     SHORT_CONTEXT_LENGTH,
 )
+from .eva_trunk import (
+    EvaGridCache,
+    check_eva,
+    eva_blocks,
+    eva_dense,
+    eva_embed,
+    eva_global,
+    eva_problems,
+    eva_value_path_block,
+    is_eva_tower,
+    resample_eva_pos_embed,
+)
 from .fgclip import FGCLIP
 from .fgclip_hf import load_fgclip_hf, open_clip_cfg_from_hf, save_fgclip_hf
 from .key_map import KeyReport, KeyRule, apply_key_map
@@ -28,11 +40,14 @@ from .vit_trunk import (
 )
 
 __all__ = [
-    'CLIP_MEAN', 'CLIP_STD', 'FGCLIP', 'FGCLIPTokenizer', 'KeyReport',
-    'KeyRule', 'LOGIT_SCALE_INIT', 'LONG_CONTEXT_LENGTH', 'PosEmbedCache',
-    'SHORT_CONTEXT_LENGTH', 'apply_key_map', 'check_vit', 'load_fgclip_hf',
+    'CLIP_MEAN', 'CLIP_STD', 'EvaGridCache', 'FGCLIP', 'FGCLIPTokenizer',
+    'KeyReport', 'KeyRule', 'LOGIT_SCALE_INIT', 'LONG_CONTEXT_LENGTH',
+    'PosEmbedCache', 'SHORT_CONTEXT_LENGTH', 'apply_key_map', 'check_eva',
+    'check_vit', 'eva_blocks', 'eva_dense', 'eva_embed', 'eva_global',
+    'eva_problems', 'eva_value_path_block', 'is_eva_tower', 'load_fgclip_hf',
     'load_state_dict_with_report', 'open_clip_cfg_from_hf', 'pool_regions',
-    'read_state_dict', 'resize_pos_embed', 'save_checkpoint', 'save_fgclip_hf',
-    'stretch_position_table', 'tokens_to_map', 'value_path_block', 'vit_blocks',
-    'vit_dense', 'vit_embed', 'vit_global', 'vit_problems', 'vit_token_maps'
+    'read_state_dict', 'resample_eva_pos_embed', 'resize_pos_embed',
+    'save_checkpoint', 'save_fgclip_hf', 'stretch_position_table',
+    'tokens_to_map', 'value_path_block', 'vit_blocks', 'vit_dense', 'vit_embed',
+    'vit_global', 'vit_problems', 'vit_token_maps'
 ]

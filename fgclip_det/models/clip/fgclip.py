@@ -7,8 +7,8 @@ open_clip architecture and checkpoint works) and adds:
 - a long-text path: 248 tokens through the same text transformer with a
   stretched position table and its own projection, both initialised from the
   short (77-token) ones;
-- a dense feature map: the last ViT block with attention replaced by its
-  value path, then ``ln_post`` and the projection, at any input size;
+- a dense feature map: the last ViT (or EVA) block with attention replaced
+  by its value path, then the final norm and projection, at any input size;
 - region embeddings: RoIAlign (1x1, aligned) of that map at boxes;
 - logit scales for the global, regional and hard-negative losses.
 """
@@ -28,6 +28,15 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .constants import LOGIT_SCALE_INIT
+from .eva_trunk import (
+    EvaGridCache,
+    check_eva,
+    eva_blocks,
+    eva_dense,
+    eva_embed,
+    eva_global,
+    is_eva_tower,
+)
 from .key_map import KeyReport
 from .open_clip_factory import build_open_clip, resolve_model_cfg, split_towers
 from .region_pool import BoxFormat, pool_regions
@@ -108,7 +117,8 @@ class FGCLIP(nn.Module):
         self.tokenizer = FGCLIPTokenizer(
             short_length=text.positional_embedding.shape[0],
             long_length=self.long_positional_embedding.shape[0])
-        self.pos_embed_cache = PosEmbedCache()
+        self.pos_embed_cache = (EvaGridCache() if is_eva_tower(self.visual)
+                                else PosEmbedCache())
         self.set_grad_checkpointing(grad_checkpointing)
         if checkpoint:
             self.load_checkpoint(checkpoint)
@@ -136,7 +146,9 @@ class FGCLIP(nn.Module):
 
     @property
     def patch_size(self) -> Tuple[int, int]:
-        """ViT patch size ``(ph, pw)``: the stride of the dense map."""
+        """Patch size ``(ph, pw)``: the stride of the dense map."""
+        if is_eva_tower(self.visual):
+            return tuple(check_eva(self.visual).trunk.patch_embed.patch_size)
         return tuple(check_vit(self.visual).patch_size)
 
     @property
@@ -212,6 +224,13 @@ class FGCLIP(nn.Module):
         Returns:
             tuple[Tensor, Tensor]: ``(B, D)`` and ``(B, D, H / p, W / p)``.
         """
+        if is_eva_tower(self.visual):
+            visual = check_eva(self.visual)
+            x, rope, grid = eva_embed(visual, images, self.pos_embed_cache)
+            x = eva_blocks(visual, x, rope, 0, -1)
+            dense = eva_dense(visual, x, grid)
+            image = eva_global(visual, eva_blocks(visual, x, rope, -1))
+            return _normalize(image, normalize), _normalize(dense, normalize, dim=1)
         visual = check_vit(self.visual)
         x, grid = vit_embed(visual, images, self.pos_embed_cache)
         x = vit_blocks(visual, x, 0, -1)
@@ -223,12 +242,18 @@ class FGCLIP(nn.Module):
         """Dense embeddings ``(B, D, H / p, W / p)`` (channels first).
 
         The input of the last block goes through that block with attention
-        replaced by its value path, then ``ln_post`` and the projection.
+        replaced by its value path, then the final norm and the projection
+        (``ln_post`` and ``proj`` of a ViT, ``norm`` and the heads of EVA).
 
         Args:
             images (Tensor): ``(B, 3, H, W)``, normalised, any size.
             normalize (bool): L2-normalise along ``D``. Defaults to False.
         """
+        if is_eva_tower(self.visual):
+            visual = check_eva(self.visual)
+            x, rope, grid = eva_embed(visual, images, self.pos_embed_cache)
+            dense = eva_dense(visual, eva_blocks(visual, x, rope, 0, -1), grid)
+            return _normalize(dense, normalize, dim=1)
         visual = check_vit(self.visual)
         x, grid = vit_embed(visual, images, self.pos_embed_cache)
         dense = vit_dense(visual, vit_blocks(visual, x, 0, -1), grid)

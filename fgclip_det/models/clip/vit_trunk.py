@@ -17,7 +17,7 @@ changing them:
 - :func:`tokens_to_map`: drop the class token, reshape to ``(B, C, H, W)``.
 """
 from collections import OrderedDict
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -30,6 +30,7 @@ from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
 
 Grid = Tuple[int, int]
+Resize = Callable[[Tensor, Grid, Grid], Tensor]
 
 
 def vit_problems(visual: nn.Module) -> List[str]:
@@ -101,10 +102,14 @@ class PosEmbedCache:
     Args:
         max_entries (int): Grid sizes kept, least recently used dropped.
             Defaults to 8.
+        resize (callable): ``resize(table, src_grid, dst_grid)``. Defaults
+            to :func:`resize_pos_embed`.
     """
 
-    def __init__(self, max_entries: int = 8) -> None:
+    def __init__(self, max_entries: int = 8,
+                 resize: Resize = resize_pos_embed) -> None:
         self.max_entries = max_entries
+        self.resize = resize
         self._tables: OrderedDict[tuple, Tensor] = OrderedDict()
 
     def __call__(self, pos_embed: Tensor, src_grid: Grid, dst_grid: Grid) -> Tensor:
@@ -112,13 +117,13 @@ class PosEmbedCache:
         if tuple(src_grid) == tuple(dst_grid):
             return pos_embed
         if torch.is_grad_enabled() and pos_embed.requires_grad:
-            return resize_pos_embed(pos_embed, src_grid, dst_grid)
+            return self.resize(pos_embed, src_grid, dst_grid)
         key = (tuple(dst_grid), pos_embed.data_ptr(), pos_embed._version,
                pos_embed.device, pos_embed.dtype)
         table = self._tables.pop(key, None)
         if table is None:
             with torch.no_grad():
-                table = resize_pos_embed(pos_embed, src_grid, dst_grid)
+                table = self.resize(pos_embed, src_grid, dst_grid)
         self._tables[key] = table
         while len(self._tables) > self.max_entries:
             self._tables.popitem(last=False)
