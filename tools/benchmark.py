@@ -5,6 +5,7 @@
     python tools/benchmark.py detect fvit/fvit_vitb16-fgclip_fpn_8xb8-3e_ov-coco.py \
         --image-size 320
     python tools/benchmark.py pretrain CONFIG --batch-size 4
+    python tools/benchmark.py fastpaths --model ViT-B-16 --image-size 224 --runs 5
     (every subcommand: --device cpu|cuda --amp --warmup N --runs N --out FILE)
 """
 from fgclip_det.benchmark import main

@@ -6,12 +6,13 @@ from typing import List, Optional
 
 import torch
 
-from . import boxcls, detect, encode, pretrain
+from . import boxcls, detect, encode, fastpaths, pretrain
 from .report import append_record, load_average, make_record
 from .runtime import DEVICES, resolve_device
 
 #: Subcommand name -> module with ``HELP``, ``add_arguments`` and ``run``.
-SUBCOMMANDS = dict(encode=encode, boxcls=boxcls, detect=detect, pretrain=pretrain)
+SUBCOMMANDS = dict(encode=encode, boxcls=boxcls, detect=detect, pretrain=pretrain,
+                   fastpaths=fastpaths)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -106,3 +106,49 @@ def test_measure_rejects_bad_counts(warmup, runs):
     with pytest.raises(ValueError, match='warmup'):
         measure(lambda: None, warmup=warmup, runs=runs, device=torch.device('cpu'),
                 timer=count().__next__)
+
+
+def test_fastpaths_writes_a_record(tmp_path):
+    out = tmp_path / 'results.json'
+    run_tool('benchmark.py', 'fastpaths', '--model', 'tiny', '--batch-size', '1',
+             '--num-classes', '2', *FAST, '--out', out, cwd=REPO_ROOT, timeout=300)
+    (record, ) = json.loads(out.read_text())
+    assert record['benchmark'] == 'fastpaths'
+    assert record['environment']['torch_threads'] == 1
+    assert len(record['load_average']['before']) == 3
+    settings, figures = record['settings'], record['figures']
+    assert settings['dense_size'] == 64 + 2 * 16
+    assert set(settings['sections']) == set(figures) - {'bf16_autocast', 'memory'}
+    assert 'CUDA only' in figures['bf16_autocast']
+
+    attention = figures['attention']
+    assert set(attention['variants']) == {'default', 'no_mha_fastpath', 'sdpa_math'}
+    for variant in attention['variants'].values():
+        assert set(variant['image']) == STATS | {'images_per_s'}
+        assert set(variant['text_short']) == STATS | {'texts_per_s'}
+    ops = {name: set(v['image_attention_ops'])
+           for name, v in attention['variants'].items()}
+    assert 'aten::_scaled_dot_product_attention_math' in ops['sdpa_math']
+    assert 'aten::_scaled_dot_product_attention_math' not in ops['default']
+    for workload in ('image', 'text_short'):
+        assert set(attention['speedup'][workload]) == {'no_mha_fastpath', 'sdpa_math'}
+
+    backbone = figures['frozen_backbone']
+    assert set(backbone['variants']) == {'autograd', 'no_grad', 'inference_mode'}
+    saved = {name: v['saved_activations_mib']
+             for name, v in backbone['variants'].items()}
+    assert saved['inference_mode'] == 0 < saved['no_grad'] < saved['autograd']
+    assert set(backbone['speedup']) == {'no_grad', 'inference_mode',
+                                        'inference_mode_vs_no_grad'}
+    assert set(backbone['variants']['no_grad']['memory']) == {
+        'cpu_peak_rss_mib', 'cpu_peak_rss_delta_mib'}
+
+    pos = figures['pos_embed_cache']
+    assert pos['source_grid'] == [4, 4] and pos['grid'] == [6, 6]
+    assert set(pos['speedup']) == {'encode_dense', 'table'}
+    for name in ('encode_dense_uncached', 'encode_dense_cached'):
+        assert pos[name]['runs'] == 2 and pos[name]['images_per_s'] > 0
+
+    text = figures['text_cache']
+    assert text['num_classes'] == 2 and text['templates'] == 'single'
+    assert text['first_call']['vocabularies_per_s'] > 0 and text['speedup'] > 0
