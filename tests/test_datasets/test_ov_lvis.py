@@ -1,14 +1,10 @@
 """OV-LVIS: rare-class annotations are dropped, everything else is kept."""
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from fgclip_det.datasets.ov_lvis import drop_rare_lvis
-
-REPO = Path(__file__).resolve().parents[2]
+from fgclip_det.testing.tool_runs import run_tool
 
 
 def small_lvis() -> dict:
@@ -45,8 +41,6 @@ def test_rejects_files_without_frequency():
 def test_command_line_tool(tmp_path):
     src, dst = tmp_path / 'train.json', tmp_path / 'train_norare.json'
     src.write_text(json.dumps(small_lvis()))
-    proc = subprocess.run(
-        [sys.executable, str(REPO / 'tools/data/make_ov_lvis.py'), str(src),
-         str(dst)], capture_output=True, text=True, check=True)
+    proc = run_tool('data/make_ov_lvis.py', src, dst, cwd=tmp_path)
     assert '3 of 5 annotations kept; 1 rare' in proc.stdout
     assert len(json.loads(dst.read_text())['annotations']) == 3

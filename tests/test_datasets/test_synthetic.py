@@ -1,9 +1,6 @@
 """The synthetic data generator: determinism, negatives, boxes and formats."""
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -20,8 +17,8 @@ from fgclip_det.datasets.synthetic import (
     parse_expression,
 )
 from fgclip_det.datasets.synthetic.rendering import pattern_color
+from fgclip_det.testing.tool_runs import run_tool
 
-REPO = Path(__file__).resolve().parents[2]
 SMALL = dict(num_train=6, num_val=6, image_size=96, progress=False)
 # Attributes changed in the negatives of each FG-OVD-style file.
 CHANGED = {'1_attributes': 1, '2_attributes': 2, '3_attributes': 3,
@@ -225,22 +222,11 @@ def test_bad_arguments(tmp_path, kwargs, match):
         generate_synthetic_dataset(tmp_path, **{**SMALL, **kwargs})
 
 
-def _run_tool(*args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, *args],
-                          cwd=REPO,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)),
-                          capture_output=True,
-                          text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return proc
-
-
 def test_command_line_tools(tmp_path):
     out = tmp_path / 'data'
-    _run_tool('tools/data/make_synthetic.py', str(out), '--num-train', '3',
-              '--num-val', '2', '--image-size', '96', '80', '--seed', '3',
-              '--novel-classes', 'cross', '--image-format', 'jpg')
+    run_tool('data/make_synthetic.py', out, '--num-train', '3',
+             '--num-val', '2', '--image-size', '96', '80', '--seed', '3',
+             '--novel-classes', 'cross', '--image-format', 'jpg', cwd=tmp_path)
     manifest = _load(out, 'manifest.json')
     assert manifest['image_size'] == [96, 80]
     assert manifest['novel_classes'] == ['cross']
@@ -248,8 +234,8 @@ def test_command_line_tools(tmp_path):
         assert image.size == (96, 80)
 
     grid = tmp_path / 'grid.png'
-    _run_tool('tools/data/browse_synthetic.py', str(out), '--out', str(grid),
-              '--num', '2', '--columns', '2', '--tile-size', '128')
+    run_tool('data/browse_synthetic.py', out, '--out', grid, '--num', '2',
+             '--columns', '2', '--tile-size', '128', cwd=tmp_path)
     with Image.open(grid) as image:
         assert image.format == 'PNG' and image.width == 256
 

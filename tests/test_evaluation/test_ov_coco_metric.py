@@ -2,9 +2,6 @@
 import contextlib
 import io
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,8 +16,7 @@ from fgclip_det.datasets.ov_coco import (
     base_only_coco,
 )
 from fgclip_det.evaluation import OVCocoMetric
-
-REPO = Path(__file__).resolve().parents[2]
+from fgclip_det.testing.tool_runs import run_tool
 
 # category ids deliberately out of name order
 CATEGORIES = [dict(id=7, name='person'), dict(id=3, name='cat'),
@@ -184,8 +180,7 @@ def test_make_ov_coco_tool(tmp_path):
         categories=categories, images=[dict(id=1), dict(id=2)],
         annotations=[dict(id=1, image_id=1, category_id=1),
                      dict(id=2, image_id=2, category_id=5)])))  # airplane
-    subprocess.run([sys.executable, str(REPO / 'tools/data/make_ov_coco.py'),
-                    str(src), str(dst)], check=True, capture_output=True)
+    run_tool('data/make_ov_coco.py', src, dst, cwd=tmp_path)
     out = json.loads(dst.read_text())
     assert [a['id'] for a in out['annotations']] == [1]
     assert len(out['categories']) == 65
