@@ -6,13 +6,13 @@ from typing import List, Optional
 
 import torch
 
-from . import boxcls, detect, encode, fastpaths, pretrain
+from . import boxcls, dataload, detect, encode, fastpaths, pretrain, syncs
 from .report import append_record, load_average, make_record
 from .runtime import DEVICES, resolve_device
 
 #: Subcommand name -> module with ``HELP``, ``add_arguments`` and ``run``.
 SUBCOMMANDS = dict(encode=encode, boxcls=boxcls, detect=detect, pretrain=pretrain,
-                   fastpaths=fastpaths)
+                   fastpaths=fastpaths, dataload=dataload, syncs=syncs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_arguments(sub)
         sub.add_argument('--device', choices=DEVICES, default='cpu')
         sub.add_argument('--amp', action='store_true',
-                         help='bf16 autocast (CUDA only)')
+                         help='bf16 autocast (on the CPU: fast only with '
+                         'native bf16, see cpu_bf16 in the record)')
         sub.add_argument('--warmup', type=int, default=2, help='untimed runs first')
         sub.add_argument('--runs', type=int, default=10, help='timed runs')
         sub.add_argument('--threads', type=int,

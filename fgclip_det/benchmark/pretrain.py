@@ -9,7 +9,7 @@ from mmengine.structures import BaseDataElement
 
 from fgclip_det.registry import MODELS
 
-from .runtime import load_config, model_image_size
+from .runtime import autocast, load_config, model_image_size
 from .timing import measure, peak_memory
 
 HELP = 'pretraining steps/s, samples/s and peak memory on a synthetic batch'
@@ -65,7 +65,12 @@ def synthetic_batch(args: argparse.Namespace, size: int) -> dict:
 
 
 def optim_wrapper_cfg(cfg: dict, amp: bool) -> dict:
-    """The config's optimiser, in fp32 or (``amp``) bf16 ``AmpOptimWrapper``."""
+    """The config's optimiser, in fp32 or (``amp``) bf16 ``AmpOptimWrapper``.
+
+    ``AmpOptimWrapper`` runs on accelerators only; on the CPU :func:`run`
+    keeps ``OptimWrapper`` and wraps the step in bf16 autocast instead (bf16
+    needs no loss scaling).
+    """
     cfg = copy.deepcopy(cfg)
     cfg.pop('dtype', None)
     cfg['type'] = 'AmpOptimWrapper' if amp else 'OptimWrapper'
@@ -93,11 +98,12 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = MODELS.build(model_cfg).to(device).train()
-    wrapper_cfg = optim_wrapper_cfg(cfg.optim_wrapper, args.amp)
+    cpu_amp = args.amp and device.type == 'cpu'
+    wrapper_cfg = optim_wrapper_cfg(cfg.optim_wrapper, args.amp and not cpu_amp)
     optim_wrapper = build_optim_wrapper(model, wrapper_cfg)
     size = args.image_size or model_image_size(model.clip)
     batch = synthetic_batch(args, size)
-    with peak_memory(device) as memory:
+    with autocast(device, cpu_amp), peak_memory(device) as memory:
         timing = measure(lambda: model.train_step(batch, optim_wrapper),
                          warmup=args.warmup, runs=args.runs, device=device)
     step = timing.summary(1, 'steps_per_s')
@@ -107,7 +113,7 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
         config=args.config, batch_size=args.batch_size, image_size=size,
         regions=args.regions, negatives=args.negatives,
         long_tokens=args.long_tokens, short_tokens=args.short_tokens,
-        optim_wrapper=wrapper_cfg['type'],
+        optim_wrapper=wrapper_cfg['type'] + (' + CPU bf16 autocast' if cpu_amp else ''),
         grad_checkpointing=bool(model.clip.visual.transformer.grad_checkpointing),
         trim_padding=bool(getattr(model.data_preprocessor, 'trim_padding', False)))
     return settings, figures

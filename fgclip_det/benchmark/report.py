@@ -22,6 +22,19 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def cpu_bf16_flags() -> List[str]:
+    """The CPU's native bf16 instruction sets (``avx512_bf16``, ``amx_bf16``)."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('flags'):
+                    return sorted(flag for flag in line.split(':', 1)[1].split()
+                                  if 'bf16' in flag)
+    except OSError:
+        pass
+    return []
+
+
 def load_average() -> List[float]:
     """1, 5 and 15 minute load averages (empty where unsupported)."""
     try:
@@ -35,8 +48,8 @@ def environment(device: torch.device) -> dict:
 
     Returns:
         dict: ``python``, ``torch``, ``cuda`` (None on CPU builds),
-        ``device``, ``device_name``, ``cpu_name``, ``cpu_count``,
-        ``torch_threads``, ``platform``.
+        ``device``, ``device_name``, ``cpu_name``, ``cpu_bf16``,
+        ``cpu_count``, ``torch_threads``, ``platform``.
     """
     on_cuda = device.type == 'cuda'
     return dict(
@@ -46,6 +59,7 @@ def environment(device: torch.device) -> dict:
         device=str(device),
         device_name=torch.cuda.get_device_name(device) if on_cuda else cpu_name(),
         cpu_name=cpu_name(),
+        cpu_bf16=cpu_bf16_flags(),
         cpu_count=os.cpu_count(),
         torch_threads=torch.get_num_threads(),
         platform=platform.platform())

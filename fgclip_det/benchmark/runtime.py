@@ -20,23 +20,23 @@ TINY_MODEL = 'tiny'
 def resolve_device(name: DeviceName, amp: bool) -> torch.device:
     """The device to run on, after checking it and the ``--amp`` choice.
 
+    ``amp`` (bf16 autocast) is allowed on both devices. On the CPU its speed
+    depends on native bf16 support (``avx512_bf16`` / ``amx_bf16``, see
+    :func:`~fgclip_det.benchmark.report.cpu_bf16_flags`), which the record
+    states.
+
     Raises:
-        ValueError: For an unknown name, CUDA without a CUDA device, or
-            ``amp`` on the CPU (bf16 kernels on CPUs without native bf16
-            are far slower than fp32, so such figures would mislead).
+        ValueError: For an unknown name or CUDA without a CUDA device.
     """
     if name not in DEVICES:
         raise ValueError(f'device must be one of {DEVICES}, got {name!r}')
     if name == 'cuda' and not torch.cuda.is_available():
         raise ValueError('--device cuda: no CUDA device is available')
-    if amp and name != 'cuda':
-        raise ValueError('--amp (bf16 autocast) is for CUDA only: on the CPU '
-                         'bf16 runs far slower than fp32; drop --amp')
     return torch.device(name)
 
 
 def autocast(device: torch.device, amp: bool) -> ContextManager:
-    """bf16 autocast on CUDA when ``amp``, else a no-op context."""
+    """bf16 autocast on ``device`` when ``amp``, else a no-op context."""
     if not amp:
         return contextlib.nullcontext()
     return torch.autocast(device.type, dtype=torch.bfloat16)

@@ -71,11 +71,17 @@ def test_records_are_appended(tmp_path):
         append_record(out, dict(benchmark='c'))
 
 
-def test_amp_is_refused_on_the_cpu(capsys):
-    with pytest.raises(SystemExit) as error:
-        main(['encode', '--model', 'tiny', '--device', 'cpu', '--amp'])
-    assert error.value.code == 2
-    assert 'CUDA only' in capsys.readouterr().err
+def test_amp_runs_bf16_autocast_on_the_cpu():
+    record = main(['encode', '--model', 'tiny', '--batch-size', '1', '--amp', *FAST])
+    assert record['settings']['amp'] is True
+    assert isinstance(record['environment']['cpu_bf16'], list)
+    assert record['figures']['image']['images_per_s'] > 0
+
+
+def test_pretrain_amp_on_the_cpu_autocasts_a_plain_optim_wrapper():
+    record = main(['pretrain', pretrain_tiny_config(), *CASES['pretrain'][0][1:],
+                   '--amp', *FAST])
+    assert record['settings']['optim_wrapper'] == 'OptimWrapper + CPU bf16 autocast'
 
 
 def test_measure_with_a_fake_timer():
@@ -118,8 +124,14 @@ def test_fastpaths_writes_a_record(tmp_path):
     assert len(record['load_average']['before']) == 3
     settings, figures = record['settings'], record['figures']
     assert settings['dense_size'] == 64 + 2 * 16
-    assert set(settings['sections']) == set(figures) - {'bf16_autocast', 'memory'}
-    assert 'CUDA only' in figures['bf16_autocast']
+    assert set(settings['sections']) == set(figures) - {'memory'}
+
+    for name, unit in (('image', 'images_per_s'), ('text_short', 'texts_per_s')):
+        bf16 = figures['bf16_autocast'][name]
+        assert set(bf16['fp32']) == set(bf16['bf16']) == STATS | {unit}
+        assert bf16['output_dtype'] == 'torch.bfloat16'
+        assert 0.9 < bf16['min_cosine_to_fp32'] <= 1.0 + 1e-6
+        assert bf16['speedup'] > 0
 
     attention = figures['attention']
     assert set(attention['variants']) == {'default', 'no_mha_fastpath', 'sdpa_math'}

@@ -261,7 +261,8 @@ class FGCLIP(nn.Module):
 
     def pool_regions(self, dense: Tensor, boxes: Sequence[Tensor],
                      image_size: Tuple[int, int],
-                     box_format: BoxFormat = 'pixel') -> Tensor:
+                     box_format: BoxFormat = 'pixel',
+                     warn_clipped: bool = True) -> Tensor:
         """Region embeddings ``(sum N_i, D)`` from a dense map of this model.
 
         Args:
@@ -270,9 +271,13 @@ class FGCLIP(nn.Module):
             image_size (tuple[int, int]): ``(H, W)`` of the input images.
             box_format (str): ``'pixel'`` or ``'normalized'`` (``[0, 1]``).
                 Defaults to 'pixel'.
+            warn_clipped (bool): Warn about boxes reaching outside the
+                image (reads a count on the host once a call). Defaults to
+                True.
         """
         return pool_regions(dense, boxes, image_size=image_size,
-                            stride=self.patch_size, box_format=box_format)
+                            stride=self.patch_size, box_format=box_format,
+                            warn_clipped=warn_clipped)
 
     def encode_regions(self, images: Tensor, boxes: Sequence[Tensor],
                        box_format: BoxFormat = 'pixel',

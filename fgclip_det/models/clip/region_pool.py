@@ -1,6 +1,6 @@
 """Region embeddings: RoIAlign (1x1, aligned) of a dense CLIP map at boxes."""
 import warnings
-from typing import List, Literal, Sequence, Tuple
+from typing import Literal, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -12,8 +12,11 @@ BOX_FORMATS = ('pixel', 'normalized')
 
 def boxes_to_grid(boxes: Sequence[Tensor], image_size: Tuple[int, int],
                   stride: Tuple[float, float],
-                  box_format: BoxFormat) -> Tuple[Tensor, int]:
+                  box_format: BoxFormat) -> Tuple[Tensor, Tensor]:
     """Clip boxes to the image and express them in feature-grid units.
+
+    Only tensor operations with Python scalars: nothing reads the boxes on
+    the host, so on a GPU this does not wait for the device.
 
     Args:
         boxes (Sequence[Tensor]): Per image, ``(N_i, 4)`` xyxy boxes.
@@ -23,38 +26,42 @@ def boxes_to_grid(boxes: Sequence[Tensor], image_size: Tuple[int, int],
             ``[0, 1]`` of the image size).
 
     Returns:
-        tuple[Tensor, int]: RoIs ``(sum N_i, 5)`` as ``(batch_index, x1, y1,
-        x2, y2)`` in grid units, and how many boxes had to be clipped.
+        tuple[Tensor, Tensor]: RoIs ``(sum N_i, 5)`` as ``(batch_index, x1,
+        y1, x2, y2)`` in grid units, and a bool ``(sum N_i,)``: True for the
+        boxes that had to be clipped.
     """
     if box_format not in BOX_FORMATS:
         raise ValueError(f'box_format must be one of {BOX_FORMATS}, '
                          f'got {box_format!r}')
     height, width = image_size
     if box_format == 'pixel':
-        limit = (width, height, width, height)
-        to_grid = (1 / stride[1], 1 / stride[0]) * 2
+        limit_x, limit_y = width, height
+        scale_x, scale_y = 1 / stride[1], 1 / stride[0]
     else:
-        limit = (1.0, 1.0, 1.0, 1.0)
-        to_grid = (width / stride[1], height / stride[0]) * 2
-    rois: List[Tensor] = []
-    num_clipped = 0
-    for index, image_boxes in enumerate(boxes):
-        image_boxes = torch.as_tensor(image_boxes).reshape(-1, 4).float()
-        upper = image_boxes.new_tensor(limit)
-        clipped = torch.minimum(image_boxes.clamp(min=0), upper)
-        num_clipped += int((clipped != image_boxes).any(dim=1).sum())
-        batch_index = clipped.new_full((len(clipped), 1), index)
-        rois.append(torch.cat([batch_index, clipped * clipped.new_tensor(to_grid)], 1))
-    return torch.cat(rois) if rois else torch.zeros(0, 5), num_clipped
+        limit_x = limit_y = 1.0
+        scale_x, scale_y = width / stride[1], height / stride[0]
+    per_image = [torch.as_tensor(b).reshape(-1, 4).float() for b in boxes]
+    if not per_image:
+        return torch.zeros(0, 5), torch.zeros(0, dtype=torch.bool)
+    flat = torch.cat(per_image)
+    x1, y1, x2, y2 = flat.clamp(min=0).unbind(1)
+    clipped = torch.stack([x1.clamp(max=limit_x), y1.clamp(max=limit_y),
+                           x2.clamp(max=limit_x), y2.clamp(max=limit_y)], 1)
+    batch_index = torch.cat([b.new_full((len(b), 1), i)
+                             for i, b in enumerate(per_image)])
+    to_grid = torch.stack([clipped[:, 0] * scale_x, clipped[:, 1] * scale_y,
+                           clipped[:, 2] * scale_x, clipped[:, 3] * scale_y], 1)
+    return torch.cat([batch_index, to_grid], 1), (clipped != flat).any(1)
 
 
 def pool_regions(dense: Tensor, boxes: Sequence[Tensor], *,
                  image_size: Tuple[int, int], stride: Tuple[float, float],
-                 box_format: BoxFormat = 'pixel') -> Tensor:
+                 box_format: BoxFormat = 'pixel',
+                 warn_clipped: bool = True) -> Tensor:
     """Region embeddings from a dense map.
 
-    Boxes are clipped to the image (a warning counts them); RoIAlign uses a
-    1x1 output, ``aligned=True`` and an adaptive sampling ratio.
+    Boxes are clipped to the image; RoIAlign uses a 1x1 output,
+    ``aligned=True`` and an adaptive sampling ratio.
 
     Args:
         dense (Tensor): ``(B, D, h, w)`` dense embeddings.
@@ -64,18 +71,25 @@ def pool_regions(dense: Tensor, boxes: Sequence[Tensor], *,
             ``(sy, sx)``, the patch size of a ViT.
         box_format (str): ``'pixel'`` or ``'normalized'``. Defaults to
             'pixel'.
+        warn_clipped (bool): Count the boxes that reach outside the image
+            and warn when there are any. The count is read on the host, so
+            on a GPU it waits for the device once a call; callers whose boxes
+            were checked on the host (training batches) turn it off.
+            Defaults to True.
 
     Returns:
         Tensor: ``(sum N_i, D)`` in the order of the boxes.
     """
     if len(boxes) != dense.shape[0]:
         raise ValueError(f'{len(boxes)} box lists for {dense.shape[0]} images')
-    rois, num_clipped = boxes_to_grid(boxes, image_size, stride, box_format)
-    if num_clipped:
-        warnings.warn(f'{num_clipped} of {len(rois)} boxes reach outside the '
-                      'image and were clipped to it', stacklevel=2)
+    rois, clipped = boxes_to_grid(boxes, image_size, stride, box_format)
     if len(rois) == 0:
         return dense.new_zeros(0, dense.shape[1])
+    if warn_clipped:
+        num_clipped = int(clipped.sum())
+        if num_clipped:
+            warnings.warn(f'{num_clipped} of {len(rois)} boxes reach outside '
+                          'the image and were clipped to it', stacklevel=2)
     pooled = roi_align(dense.float(), rois.to(dense.device), output_size=1,
                        spatial_scale=1.0, sampling_ratio=-1, aligned=True)
     return pooled.flatten(1).to(dense.dtype)

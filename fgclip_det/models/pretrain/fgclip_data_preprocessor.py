@@ -1,4 +1,5 @@
 """Batch FG-CLIP pretraining samples: normalise images, tokenise texts."""
+import warnings
 from typing import List, Sequence, Tuple
 
 import torch
@@ -25,21 +26,48 @@ def trim_padding_columns(*tokens: Tensor) -> Tuple[Tensor, ...]:
     """Cut token ids after the last column any of them reaches.
 
     Args:
-        *tokens (Tensor): Zero-padded ids ``(..., L)`` of one length ``L``,
+        *tokens (Tensor): Zero-padded host ids ``(..., L)`` of one length ``L``,
             each text ending with its end-of-text token (non-zero).
 
     Returns:
         tuple[Tensor]: The same tensors cut to ``(..., L')``, ``L'`` the
         position after the last non-zero id (at least 1).
     """
-    used = torch.zeros(tokens[0].shape[-1], dtype=torch.bool,
-                       device=tokens[0].device)
+    used = torch.zeros(tokens[0].shape[-1], dtype=torch.bool)
     for ids in tokens:
         if ids.numel():
             used |= (ids != 0).flatten(0, -2).any(0)
     positions = used.nonzero()
     length = int(positions[-1]) + 1 if len(positions) else 1
     return tuple(ids[..., :length] for ids in tokens)
+
+
+def clip_region_boxes(samples: Sequence[BaseDataElement],
+                      image_size: Tuple[int, int]) -> int:
+    """Clip the host ``region_boxes`` of ``samples`` to the image, in place.
+
+    Boxes come from the data pipeline in pixels of the ``(H, W)`` input;
+    one reaching outside it is clipped and counted, and a warning gives the
+    count of the batch.
+
+    Returns:
+        int: How many boxes were clipped.
+    """
+    height, width = image_size
+    num_clipped = num_boxes = 0
+    for sample in samples:
+        boxes = torch.as_tensor(sample.region_boxes).reshape(-1, 4).float()
+        clipped = boxes.clamp(min=0)
+        clipped[:, 0::2] = clipped[:, 0::2].clamp(max=width)
+        clipped[:, 1::2] = clipped[:, 1::2].clamp(max=height)
+        num_clipped += int((clipped != boxes).any(1).sum())
+        num_boxes += len(boxes)
+        sample.region_boxes = clipped
+    if num_clipped:
+        warnings.warn(f'{num_clipped} of {num_boxes} region boxes of the batch '
+                      f'reach outside the {height}x{width} images and were '
+                      'clipped to them', stacklevel=2)
+    return num_clipped
 
 
 @MODELS.register_module()
@@ -94,6 +122,10 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
     def forward(self, data: dict, training: bool = False) -> dict:
         """Batch the output of the dataloader.
 
+        Everything that reads values (tokenisation, trimming the padding,
+        clipping region boxes) runs on the host before one transfer to the
+        device, so a batch never makes the host wait for the device.
+
         Args:
             data (dict): ``inputs``: ``B`` uint8 tensors ``(3, H, W)`` of one
                 size; ``data_samples``: their ``B`` data samples.
@@ -103,25 +135,26 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
             dict: ``inputs`` (float ``(B, 3, H, W)``, normalised) and the
             ``data_samples`` with their token fields.
         """
-        data = self.cast_data(data)
         inputs, samples = data['inputs'], data['data_samples']
         shapes = sorted({tuple(img.shape) for img in inputs})
         if len(shapes) != 1:
             raise ValueError(f'the images of a batch must share one size '
                              f'(resize them to a square), got {shapes}')
-        images = (torch.stack(list(inputs)).float() - self.mean) / self.std
+        clip_region_boxes(samples, shapes[0][-2:])
         self.add_tokens(samples)
-        return dict(inputs=images, data_samples=samples)
+        images = self.cast_data(torch.stack(list(inputs)))
+        return dict(inputs=(images.float() - self.mean) / self.std,
+                    data_samples=self.cast_data(samples))
 
     def tokenize(self, texts: List[str], long: bool = False) -> Tensor:
-        """Token ids ``(len(texts), L)`` on this module's device."""
+        """Token ids ``(len(texts), L)`` on the host."""
         if not texts:
             length = self.tokenizer.context_length(long)
-            return torch.zeros(0, length, dtype=torch.long, device=self.device)
-        return self.tokenizer(texts, long=long).to(self.device)
+            return torch.zeros(0, length, dtype=torch.long)
+        return self.tokenizer(texts, long=long)
 
     def add_tokens(self, samples: Sequence[BaseDataElement]) -> None:
-        """Set the token fields of ``samples`` in place."""
+        """Set the token fields of ``samples`` in place, as host tensors."""
         counts = [len(s.region_texts) for s in samples]
         negatives = [n for s in samples for n in s.region_negatives]
         num_negs = max((len(n) for n in negatives), default=0)
@@ -129,8 +162,7 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
                   for i in range(num_negs)]
         negative_mask = torch.tensor(
             [[i < len(n) for i in range(num_negs)] for n in negatives],
-            dtype=torch.bool,
-            device=self.device).view(len(negatives), num_negs)
+            dtype=torch.bool).view(len(negatives), num_negs)
         negative_tokens = self.tokenize(padded).view(
             len(negatives), num_negs, self.tokenizer.context_length())
         long = self.tokenize([s.long_caption for s in samples], long=True)

@@ -122,7 +122,9 @@ class FGCLIPPretrainer(BaseModel):
         if regions:
             image, dense = self.clip.encode_image_and_dense(inputs)
             boxes = [s.region_boxes for s in data_samples]
-            region = self.clip.pool_regions(dense, boxes, inputs.shape[-2:])
+            # The data preprocessor clipped the boxes on the host.
+            region = self.clip.pool_regions(dense, boxes, inputs.shape[-2:],
+                                            warn_clipped=False)
             # With no box, an empty slice keeps the regions in the autograd
             # graph, so ranks that gather them run the same backward.
             feats['region'] = F.normalize(

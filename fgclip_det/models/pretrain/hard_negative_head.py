@@ -62,8 +62,13 @@ class HardNegativeHead(BaseModule):
                                             dtype=torch.bool)
         keep = torch.cat([negative_mask.new_ones(logits.shape[0], 1),
                           negative_mask], dim=1)
-        logits = logits.masked_fill(~keep, float('-inf'))[negative_mask.any(1)]
+        logits = logits.masked_fill(~keep, float('-inf'))
+        # A region without negatives has one finite logit, so its loss is
+        # exactly 0: weighting by ``has_negatives`` leaves it out without a
+        # data-dependent selection, which would wait for the device.
+        has_negatives = negative_mask.any(1)
         targets = logits.new_zeros(logits.shape[0], dtype=torch.long)
-        loss = F.cross_entropy(logits, targets, reduction='sum')
+        per_region = F.cross_entropy(logits, targets, reduction='none')
+        loss = per_region.masked_fill(~has_negatives, 0).sum()
         return dict(loss_hard_negative=self.loss_weight * loss /
-                    max(logits.shape[0], 1))
+                    has_negatives.sum().clamp(min=1))

@@ -16,7 +16,9 @@ class RegionalContrastiveHead(BaseModule):
     Every valid region of the batch is a positive for its own caption and a
     negative for all other region captions (FG-CLIP, stage 2). Regions may be
     given flat, ``(num_regions, dim)``, or padded per image,
-    ``(batch, max_regions, dim)``, with a validity mask of the leading shape.
+    ``(batch, max_regions, dim)``, with a validity mask of the leading shape
+    (selecting rows by the mask waits for the device on a GPU; the
+    pretrainer passes flat regions, which do not).
     The model owns the regional temperature and passes its exponentiated
     value.
 

@@ -33,9 +33,8 @@ def geometric_ensemble(det_scores: Tensor, clip_scores: Tensor,
     Returns:
         Tensor: ``(N, C + 1)``.
     """
-    weight = torch.where(novel_mask.to(clip_scores.device),
-                         clip_scores.new_tensor(beta),
-                         clip_scores.new_tensor(alpha))
+    # Arithmetic with Python scalars: no host data is copied to the device.
+    weight = alpha + (beta - alpha) * novel_mask.to(clip_scores)
     num_classes = clip_scores.shape[-1]
     cls_scores = (det_scores[:, :num_classes].pow(1 - weight)
                   * clip_scores.pow(weight))

@@ -1,0 +1,152 @@
+"""``syncs``: host-device syncs of a training step and of inference, by call site.
+
+For a pretraining config (``FGCLIPPretrainer``) the phases are the loss
+with its backward pass (encoders and the three heads) and the optimiser
+step. The data preprocessor is left out: it reads only host tensors
+(tokenisation, padding, box clipping) before its one transfer to the
+device, and on the CPU the counter cannot tell those from device tensors.
+The optimiser step shows the same limit: AdamW reads its step counters with
+``.item()``, and torch keeps them on the host unless the optimiser is
+``capturable`` or ``fused``. For a detector config (F-ViT) they are the
+loss with its backward pass and ``predict``. Each phase runs ``--warmup``
+times uncounted, then ``--runs`` times under
+:class:`~fgclip_det.benchmark.host_syncs.HostSyncCounter`; the figures are
+the counts of one call (the mean over the runs), split into this toolkit's
+call sites (``fgclip_det/...``) and those of the libraries (mmdet,
+mmengine, open_clip).
+"""
+import argparse
+import copy
+from typing import Callable, Dict, Tuple
+
+import torch
+from mmdet.testing import demo_mm_inputs
+from mmengine.optim import build_optim_wrapper
+from torch import nn
+
+from fgclip_det.models.clip.open_clip_factory import resolve_model_cfg
+from fgclip_det.models.pretrain import FGCLIPPretrainer
+from fgclip_det.registry import MODELS
+
+from .detect import build_detector, random_weights_cfg
+from .host_syncs import HostSyncCounter
+from .pretrain import optim_wrapper_cfg, synthetic_batch
+from .runtime import autocast, load_config, model_image_size
+
+HELP = 'host-device syncs of a training step and inference, by call site'
+#: Call sites of this toolkit start with this package name.
+OWN_PACKAGE = 'fgclip_det/'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``syncs``."""
+    parser.add_argument('config', help='pretraining or detector config file, or '
+                        "a shipped name ('fgclip/xxx.py', 'fvit/xxx.py')")
+    parser.add_argument('--batch-size', type=int, default=2, help='images a call')
+    parser.add_argument('--image-size', type=int,
+                        help="square image side; defaults to the model's / config's")
+    parser.add_argument('--regions', type=int, default=4,
+                        help='boxes an image (pretraining)')
+    parser.add_argument('--negatives', type=int, default=10,
+                        help='hard negatives a region (pretraining)')
+    parser.add_argument('--long-tokens', type=int, default=32,
+                        help='tokens of each long caption (pretraining)')
+    parser.add_argument('--short-tokens', type=int, default=12,
+                        help='tokens of each short text (pretraining)')
+
+
+def count_syncs(fn: Callable[[], object], warmup: int, runs: int) -> dict:
+    """Syncs of one call of ``fn``: the mean over ``runs`` counted calls.
+
+    Returns:
+        dict: ``total``, ``fgclip_det`` and ``libraries`` (per call), and
+        ``by_call`` / ``by_site`` (summed over the runs).
+    """
+    for _ in range(warmup):
+        fn()
+    with HostSyncCounter() as counter:
+        for _ in range(runs):
+            fn()
+    own = sum(n for site, n in counter.by_site.items()
+              if site.startswith(OWN_PACKAGE))
+    return dict(total=counter.total / runs, fgclip_det=own / runs,
+                libraries=(counter.total - own) / runs,
+                by_call=dict(counter.by_call.most_common()),
+                by_site=dict(counter.by_site.most_common()))
+
+
+def _loss_and_backward(model: nn.Module, data: dict) -> Callable[[], None]:
+    def step():
+        model.zero_grad(set_to_none=True)
+        losses = model(**data, mode='loss')
+        loss, _ = model.parse_losses(losses)
+        loss.backward()
+    return step
+
+
+def pretrain_phases(cfg, args: argparse.Namespace,
+                    device: torch.device) -> Dict[str, Callable[[], object]]:
+    """Loss + backward and optimiser step of a pretrainer."""
+    model_cfg = copy.deepcopy(cfg.model)
+    for key in ('pretrained', 'checkpoint'):
+        model_cfg.clip.pop(key, None)
+    model = MODELS.build(model_cfg).to(device).train()
+    optim_wrapper = build_optim_wrapper(model, optim_wrapper_cfg(cfg.optim_wrapper,
+                                                                 amp=False))
+    batch = synthetic_batch(args, args.image_size or model_image_size(model.clip))
+    data = model.data_preprocessor(copy.deepcopy(batch), True)
+    return dict(loss_backward=_loss_and_backward(model, data),
+                optimizer_step=optim_wrapper.step)
+
+
+def detector_phases(cfg, args: argparse.Namespace,
+                    device: torch.device) -> Dict[str, Callable[[], object]]:
+    """Loss + backward and ``predict`` of a detector with random weights."""
+    size = args.image_size or cfg.get('image_size', None)
+    if size is None:
+        raise ValueError(f'{args.config} has no image_size; pass --image-size')
+    clip_cfg = cfg.model.backbone.clip
+    embed_dim = resolve_model_cfg(clip_cfg.get('model_name'),
+                                  clip_cfg.get('model_cfg'))['embed_dim']
+    num_classes = cfg.model.roi_head.bbox_head.num_classes
+    generator = torch.Generator().manual_seed(0)
+    embeddings = torch.randn(num_classes, embed_dim, generator=generator)
+    model = build_detector(random_weights_cfg(cfg.model, embeddings), device)
+    packed = demo_mm_inputs(batch_size=args.batch_size,
+                            image_shapes=[(3, size, size)] * args.batch_size,
+                            num_classes=num_classes, with_mask=model.with_mask)
+    train_data = model.data_preprocessor(copy.deepcopy(packed), True)
+    test_data = model.data_preprocessor(copy.deepcopy(packed), False)
+
+    def loss_backward():
+        model.train()
+        _loss_and_backward(model, train_data)()
+
+    def predict():
+        model.eval()
+        with torch.no_grad():
+            model(**test_data, mode='predict')
+    return dict(loss_backward=loss_backward, predict=predict)
+
+
+def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
+    """Count the syncs of each phase of the config's model.
+
+    Returns:
+        tuple[dict, dict]: Settings and figures: one entry a phase (see
+        :func:`count_syncs`).
+    """
+    cfg = load_config(args.config)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model_type = MODELS.get(cfg.model.type)
+        if isinstance(model_type, type) and issubclass(model_type, FGCLIPPretrainer):
+            phases = pretrain_phases(cfg, args, device)
+        else:
+            phases = detector_phases(cfg, args, device)
+        with autocast(device, args.amp):
+            figures = {name: count_syncs(fn, args.warmup, args.runs)
+                       for name, fn in phases.items()}
+    settings = dict(config=args.config, batch_size=args.batch_size,
+                    image_size=args.image_size, model=cfg.model.type)
+    return settings, figures
