@@ -30,8 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--long-tokens', type=int, default=248,
                         help='tokens of each long caption (with start / end)')
     parser.add_argument('--short-tokens', type=int, default=77,
-                        help='tokens of each short caption, region caption and '
-                        'negative (with start / end)')
+                        help='tokens of each short caption (with start / end)')
+    parser.add_argument('--region-tokens', type=int,
+                        help='tokens of each region caption and hard negative '
+                        '(with start / end); defaults to --short-tokens')
 
 
 def caption(num_tokens: int) -> str:
@@ -43,7 +45,8 @@ def synthetic_batch(args: argparse.Namespace, size: int) -> dict:
     """A batch in the layout of ``PackCLIPInputs`` after ``pseudo_collate``.
 
     Random uint8 images, ``--regions`` random boxes an image, each with a
-    caption and ``--negatives`` hard negatives; texts of fixed token counts.
+    caption and ``--negatives`` hard negatives; texts of fixed token counts
+    (region texts: ``--region-tokens``, else ``--short-tokens``).
     """
     generator = torch.Generator().manual_seed(0)
     inputs: List[torch.Tensor] = []
@@ -53,13 +56,14 @@ def synthetic_batch(args: argparse.Namespace, size: int) -> dict:
                                     generator=generator))
         wh = size * (0.1 + 0.5 * torch.rand(args.regions, 2, generator=generator))
         xy = (size - wh) * torch.rand(args.regions, 2, generator=generator)
-        short = caption(args.short_tokens)
+        region_text = caption(args.region_tokens or args.short_tokens)
         samples.append(BaseDataElement(
             long_caption=caption(args.long_tokens),
-            short_caption=short,
+            short_caption=caption(args.short_tokens),
             region_boxes=torch.cat([xy, xy + wh], dim=1),
-            region_texts=[short] * args.regions,
-            region_negatives=[[short] * args.negatives for _ in range(args.regions)],
+            region_texts=[region_text] * args.regions,
+            region_negatives=[[region_text] * args.negatives
+                              for _ in range(args.regions)],
             has_negatives=torch.ones(args.regions, dtype=torch.bool)))
     return dict(inputs=inputs, data_samples=samples)
 
@@ -113,6 +117,7 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
         config=args.config, batch_size=args.batch_size, image_size=size,
         regions=args.regions, negatives=args.negatives,
         long_tokens=args.long_tokens, short_tokens=args.short_tokens,
+        region_tokens=args.region_tokens or args.short_tokens,
         optim_wrapper=wrapper_cfg['type'] + (' + CPU bf16 autocast' if cpu_amp else ''),
         grad_checkpointing=bool(model.clip.visual.transformer.grad_checkpointing),
         trim_padding=bool(getattr(model.data_preprocessor, 'trim_padding', False)))

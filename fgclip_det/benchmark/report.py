@@ -4,8 +4,9 @@ import json
 import os
 import platform
 import shlex
+import subprocess
 from pathlib import Path
-from typing import List, Union
+from typing import List, Optional, Union
 
 import torch
 
@@ -33,6 +34,23 @@ def cpu_bf16_flags() -> List[str]:
     except OSError:
         pass
     return []
+
+
+def code_revision() -> Optional[str]:
+    """The git commit of the code that runs, ``+dirty`` with local changes.
+
+    None when the package is not in a git checkout (an installed copy).
+    """
+    folder = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=folder,
+                                capture_output=True, text=True, check=True).stdout
+        changes = subprocess.run(['git', 'status', '--porcelain', '--', '.'],
+                                 cwd=folder.parent, capture_output=True, text=True,
+                                 check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit.strip() + ('+dirty' if changes.strip() else '')
 
 
 def load_average() -> List[float]:
@@ -79,12 +97,14 @@ def make_record(benchmark: str, settings: dict, figures: dict,
         command (list[str]): The command line (script and arguments).
 
     Returns:
-        dict: ``benchmark``, ``command``, ``time_utc``, ``environment``,
+        dict: ``benchmark``, ``command``, ``code_revision`` (see
+        :func:`code_revision`), ``time_utc``, ``environment``,
         ``load_average`` (``before`` / ``after``), ``settings``, ``figures``.
     """
     return dict(
         benchmark=benchmark,
         command=shlex.join(['python', *command]),
+        code_revision=code_revision(),
         time_utc=datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec='seconds'),
         environment=environment(device),

@@ -52,7 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--long-tokens', type=int, default=32,
                         help='tokens of each long caption (pretraining)')
     parser.add_argument('--short-tokens', type=int, default=12,
-                        help='tokens of each short text (pretraining)')
+                        help='tokens of each short caption (pretraining)')
+    parser.add_argument('--region-tokens', type=int, default=8,
+                        help='tokens of each region caption and negative '
+                        '(pretraining)')
 
 
 def count_syncs(fn: Callable[[], object], warmup: int, runs: int) -> dict:

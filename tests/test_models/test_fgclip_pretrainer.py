@@ -92,20 +92,22 @@ def test_preprocessor_trims_padding_without_changing_embeddings(data_root):
     samples = data['data_samples']
     long_length = samples[0].long_tokens.shape[-1]
     short_length = samples[0].short_tokens.shape[-1]
-    assert long_length < 248 and short_length < 77
+    region_length = samples[0].region_tokens.shape[-1]
+    # Region captions and negatives are a few words: trimmed apart from the
+    # short captions, to a shorter length.
+    assert long_length < 248 and region_length < short_length < 77
     for sample in samples:
         assert sample.long_tokens.shape == (long_length, )
         assert sample.short_tokens.shape == (short_length, )
-        assert sample.region_tokens.shape[-1] == short_length
-        assert sample.negative_tokens.shape[-1] == short_length
-    # The longest text of each path keeps its end-of-text token.
+        assert sample.region_tokens.shape[-1] == region_length
+        assert sample.negative_tokens.shape[-1] == region_length
+    # The longest text of each pass keeps its end-of-text token.
     eot = trimmed.data_preprocessor.tokenizer._bpe.eot_token_id
-    longs = torch.stack([s.long_tokens for s in samples])
-    assert (longs[:, -1] == eot).any()
-    shorts = torch.cat([torch.stack([s.short_tokens for s in samples]),
-                        *[s.region_tokens for s in samples],
-                        *[s.negative_tokens.flatten(0, 1) for s in samples]])
-    assert (shorts[:, -1] == eot).any()
+    regions = torch.cat([*[s.region_tokens for s in samples],
+                         *[s.negative_tokens.flatten(0, 1) for s in samples]])
+    for tokens in (torch.stack([s.long_tokens for s in samples]),
+                   torch.stack([s.short_tokens for s in samples]), regions):
+        assert (tokens[:, -1] == eot).any()
 
     with torch.no_grad():
         feats = trimmed(**data, mode='tensor')

@@ -47,6 +47,8 @@ def test_subcommand_writes_a_record(benchmark, tmp_path):
     (record, ) = json.loads(out.read_text())
     assert record['benchmark'] == benchmark
     assert record['command'].startswith('python ') and benchmark in record['command']
+    revision = record['code_revision']
+    assert revision is None or len(revision.split('+')[0]) >= 7
     env = record['environment']
     assert env['torch'] == torch.__version__ and env['device'] == 'cpu'
     assert env['cpu_count'] >= 1 and env['torch_threads'] == 1

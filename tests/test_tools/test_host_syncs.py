@@ -71,7 +71,8 @@ def pretrainer_and_data(batch_size=2):
         regional_head=dict(type='RegionalContrastiveHead'),
         hard_negative_head=dict(type='HardNegativeHead'))).train()
     args = argparse.Namespace(batch_size=batch_size, regions=3, negatives=2,
-                              long_tokens=20, short_tokens=6)
+                              long_tokens=20, short_tokens=6,
+                              region_tokens=5)
     batch = synthetic_batch(args, 64)
     # A region without negatives takes the masked path of the hard-negative head.
     batch['data_samples'][0].region_negatives[0] = []
@@ -139,7 +140,8 @@ def test_region_boxes_are_clipped_on_the_host_with_a_count():
 def test_preprocessor_reads_values_before_its_transfer(monkeypatch):
     model, _ = pretrainer_and_data()
     args = argparse.Namespace(batch_size=2, regions=2, negatives=2,
-                              long_tokens=20, short_tokens=6)
+                              long_tokens=20, short_tokens=6,
+                              region_tokens=5)
     batch = synthetic_batch(args, 64)
     preprocessor = model.data_preprocessor
     seen = []
@@ -153,7 +155,7 @@ def test_preprocessor_reads_values_before_its_transfer(monkeypatch):
     assert images.dtype == torch.uint8 and images.shape == (2, 3, 64, 64)
     for sample in samples:
         assert sample.long_tokens.shape == (20, )
-        assert sample.region_tokens.shape == (2, 6)
+        assert sample.region_tokens.shape == (2, 5)
         assert sample.region_boxes.dtype == torch.float32
 
 

@@ -86,12 +86,12 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
       at padding.
 
     With ``trim_padding`` the token fields keep only the columns that some
-    text of the batch reaches: ``long_length`` becomes the longest long
-    caption of the batch and ``short_length`` the longest short-path text
-    (short captions, region captions and negatives share it, as they share
-    one pass through the text tower). This changes no embedding: CLIP's text
-    tower is causal and pools at the end-of-text token, so the padding after
-    it never reaches the pooled feature. It saves most of the text tower's
+    text of the batch reaches: the long captions are cut to the longest of
+    them, the short captions to theirs, and region captions and negatives
+    (a few words each, and most of the texts; they share one pass through
+    the text tower) to theirs. This changes no embedding: CLIP's text tower
+    is causal and pools at the end-of-text token, so the padding after it
+    never reaches the pooled feature. It saves most of the text tower's
     work, as captions are far shorter than 77 or 248 tokens.
 
     Args:
@@ -170,8 +170,9 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
         regions = self.tokenize([t for s in samples for t in s.region_texts])
         if self.trim_padding:
             (long, ) = trim_padding_columns(long)
-            short, regions, negative_tokens = trim_padding_columns(
-                short, regions, negative_tokens)
+            (short, ) = trim_padding_columns(short)
+            regions, negative_tokens = trim_padding_columns(
+                regions, negative_tokens)
         for i, (sample, region, negs, mask) in enumerate(
                 zip(samples, regions.split(counts), negative_tokens.split(counts),
                     negative_mask.split(counts))):

@@ -101,8 +101,9 @@ class FGCLIPPretrainer(BaseModel):
                       negatives: bool = True) -> Dict[str, Tensor]:
         """L2-normalised embeddings of a batch with ``M`` regions.
 
-        All short-path texts (captions, region captions, negatives) go
-        through the text tower in one pass.
+        Short captions go through the text tower in one pass, region
+        captions and hard negatives in another, each padded to its own
+        longest text (see ``FGCLIPDataPreprocessor``).
 
         Args:
             inputs (Tensor): Normalised images ``(B, 3, H, W)``.
@@ -137,26 +138,33 @@ class FGCLIPPretrainer(BaseModel):
             long=True,
             normalize=True)
 
-        groups = {'short_text': torch.stack(
-            [s.short_tokens for s in data_samples])}
+        feats['short_text'] = self.clip.encode_text(
+            torch.stack([s.short_tokens for s in data_samples]), normalize=True)
         if regions:
-            groups['region_text'] = torch.cat(
-                [s.region_tokens for s in data_samples])
-        if regions and negatives:
-            negative_tokens = torch.cat(
-                [s.negative_tokens for s in data_samples])
-            groups['negative_text'] = negative_tokens.flatten(0, 1)
-            feats['negative_mask'] = torch.cat(
-                [s.negative_mask for s in data_samples])
-        texts = self.clip.encode_text(
-            torch.cat(list(groups.values())), normalize=True)
-        for key, part in zip(groups,
-                             texts.split([len(g) for g in groups.values()])):
-            feats[key] = part
-        if 'negative_text' in feats:
-            feats['negative_text'] = feats['negative_text'].unflatten(
-                0, negative_tokens.shape[:2])
+            feats.update(self._encode_region_texts(data_samples, negatives))
         return feats
+
+    def _encode_region_texts(self, data_samples: List[BaseDataElement],
+                             negatives: bool) -> Dict[str, Tensor]:
+        """Region captions (and hard negatives) in one text-tower pass.
+
+        They are a few words each and far more numerous than the captions,
+        so they get their own pass, padded only to their own longest text.
+        """
+        region_tokens = torch.cat([s.region_tokens for s in data_samples])
+        if not negatives:
+            return dict(region_text=self.clip.encode_text(region_tokens,
+                                                          normalize=True))
+        negative_tokens = torch.cat([s.negative_tokens for s in data_samples])
+        texts = self.clip.encode_text(
+            torch.cat([region_tokens, negative_tokens.flatten(0, 1)]),
+            normalize=True)
+        region_text, negative_text = texts.split(
+            [len(region_tokens), texts.shape[0] - len(region_tokens)])
+        return dict(
+            region_text=region_text,
+            negative_text=negative_text.unflatten(0, negative_tokens.shape[:2]),
+            negative_mask=torch.cat([s.negative_mask for s in data_samples]))
 
     def loss(self, inputs: Tensor,
              data_samples: List[BaseDataElement]) -> Dict[str, Tensor]:
