@@ -108,6 +108,7 @@ def detector_phases(cfg, args: argparse.Namespace,
     size = args.image_size or cfg.get('image_size', None)
     if size is None:
         raise ValueError(f'{args.config} has no image_size; pass --image-size')
+    height, width = (size, size) if isinstance(size, int) else size
     clip_cfg = cfg.model.backbone.clip
     embed_dim = resolve_model_cfg(clip_cfg.get('model_name'),
                                   clip_cfg.get('model_cfg'))['embed_dim']
@@ -116,7 +117,7 @@ def detector_phases(cfg, args: argparse.Namespace,
     embeddings = torch.randn(num_classes, embed_dim, generator=generator)
     model = build_detector(random_weights_cfg(cfg.model, embeddings), device)
     packed = demo_mm_inputs(batch_size=args.batch_size,
-                            image_shapes=[(3, size, size)] * args.batch_size,
+                            image_shapes=[(3, height, width)] * args.batch_size,
                             num_classes=num_classes, with_mask=model.with_mask)
     train_data = model.data_preprocessor(copy.deepcopy(packed), True)
     test_data = model.data_preprocessor(copy.deepcopy(packed), False)

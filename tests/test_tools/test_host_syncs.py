@@ -90,8 +90,8 @@ def test_pretraining_loss_and_backward_make_no_sync():
 
 
 def test_fvit_heads_make_no_sync_of_their_own():
-    record = main(['syncs', FVIT_TINY, '--batch-size', '1', '--image-size', '64',
-                   *FAST])
+    # The config's image_size, a (height, width) pair.
+    record = main(['syncs', FVIT_TINY, '--batch-size', '1', *FAST])
     figures = record['figures']
     assert set(figures) == {'loss_backward', 'predict'}
     for phase in figures.values():
