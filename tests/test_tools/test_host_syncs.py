@@ -159,6 +159,7 @@ def test_preprocessor_reads_values_before_its_transfer(monkeypatch):
         assert sample.region_boxes.dtype == torch.float32
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA device')
 def test_cuda_pretraining_loss_and_backward_never_wait():
     model, data = pretrainer_and_data()
