@@ -1,11 +1,11 @@
 """``detect``: F-ViT inference speed with and without the CLIP ensemble."""
 import argparse
 import copy
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 from mmdet.testing import demo_mm_inputs
-from mmengine.config import ConfigDict
+from mmengine.config import Config, ConfigDict
 from mmengine.model import revert_sync_batchnorm
 from torch import nn
 
@@ -44,6 +44,32 @@ def random_weights_cfg(model_cfg: ConfigDict, embeddings: torch.Tensor) -> Confi
     return model_cfg
 
 
+def benchmark_model_cfg(cfg: Config, image_size: Optional[int]
+                        ) -> Tuple[ConfigDict, Tuple[int, int]]:
+    """The config's detector with random weights, and the input ``(H, W)``.
+
+    Args:
+        cfg (Config): A detector config.
+        image_size (int, optional): Square input side; defaults to the
+            config's ``image_size`` (an int or ``(H, W)``).
+
+    Returns:
+        tuple: :func:`random_weights_cfg` of the model with seeded random
+        class embeddings, and ``(height, width)``.
+    """
+    size = image_size or cfg.get('image_size', None)
+    if size is None:
+        raise ValueError(f'{cfg.filename} has no image_size; pass --image-size')
+    height, width = (size, size) if isinstance(size, int) else size
+    clip_cfg = cfg.model.backbone.clip
+    embed_dim = resolve_model_cfg(clip_cfg.get('model_name'),
+                                  clip_cfg.get('model_cfg'))['embed_dim']
+    num_classes = cfg.model.roi_head.bbox_head.num_classes
+    generator = torch.Generator().manual_seed(0)
+    embeddings = torch.randn(num_classes, embed_dim, generator=generator)
+    return random_weights_cfg(cfg.model, embeddings), (height, width)
+
+
 def build_detector(model_cfg: ConfigDict, device: torch.device) -> nn.Module:
     """Build on ``device`` in eval mode, SyncBN replaced by BatchNorm."""
     return revert_sync_batchnorm(MODELS.build(model_cfg)).to(device).eval()
@@ -62,17 +88,8 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
         (median detector / backbone time, per variant) and ``memory``.
     """
     cfg = load_config(args.config)
-    size = args.image_size or cfg.get('image_size', None)
-    if size is None:
-        raise ValueError(f'{args.config} has no image_size; pass --image-size')
-    height, width = (size, size) if isinstance(size, int) else size
-    clip_cfg = cfg.model.backbone.clip
-    embed_dim = resolve_model_cfg(clip_cfg.get('model_name'),
-                                  clip_cfg.get('model_cfg'))['embed_dim']
-    bbox_head = cfg.model.roi_head.bbox_head
-    generator = torch.Generator().manual_seed(0)
-    embeddings = torch.randn(bbox_head.num_classes, embed_dim, generator=generator)
-    model_cfg = random_weights_cfg(cfg.model, embeddings)
+    model_cfg, (height, width) = benchmark_model_cfg(cfg, args.image_size)
+    num_classes = model_cfg.roi_head.bbox_head.num_classes
     variants = {}
     if model_cfg.roi_head.get('clip_roi_extractor') is not None:
         variants['with_ensemble'] = model_cfg
@@ -87,7 +104,7 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
         model.load_state_dict(first.state_dict())
     packed = demo_mm_inputs(batch_size=args.batch_size,
                             image_shapes=[(3, height, width)] * args.batch_size,
-                            num_classes=bbox_head.num_classes,
+                            num_classes=num_classes,
                             with_mask=first.with_mask)
     figures, medians = {}, {}
     with torch.no_grad(), autocast(device, args.amp), peak_memory(device) as memory:

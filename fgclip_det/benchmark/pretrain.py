@@ -24,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--batch-size', type=int, default=8, help='images a step')
     parser.add_argument('--image-size', type=int,
                         help="square image side; defaults to the model's")
+    add_batch_arguments(parser)
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of :func:`synthetic_batch` besides the batch and image size."""
     parser.add_argument('--regions', type=int, default=4, help='boxes an image')
     parser.add_argument('--negatives', type=int, default=10,
                         help='hard negatives a region')

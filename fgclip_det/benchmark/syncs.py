@@ -24,13 +24,12 @@ from mmdet.testing import demo_mm_inputs
 from mmengine.optim import build_optim_wrapper
 from torch import nn
 
-from fgclip_det.models.clip.open_clip_factory import resolve_model_cfg
 from fgclip_det.models.pretrain import FGCLIPPretrainer
 from fgclip_det.registry import MODELS
 
-from .detect import build_detector, random_weights_cfg
+from .detect import benchmark_model_cfg, build_detector
 from .host_syncs import HostSyncCounter
-from .pretrain import optim_wrapper_cfg, synthetic_batch
+from .pretrain import add_batch_arguments, optim_wrapper_cfg, synthetic_batch
 from .runtime import autocast, load_config, model_image_size
 
 HELP = 'host-device syncs of a training step and inference, by call site'
@@ -45,17 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--batch-size', type=int, default=2, help='images a call')
     parser.add_argument('--image-size', type=int,
                         help="square image side; defaults to the model's / config's")
-    parser.add_argument('--regions', type=int, default=4,
-                        help='boxes an image (pretraining)')
-    parser.add_argument('--negatives', type=int, default=10,
-                        help='hard negatives a region (pretraining)')
-    parser.add_argument('--long-tokens', type=int, default=32,
-                        help='tokens of each long caption (pretraining)')
-    parser.add_argument('--short-tokens', type=int, default=12,
-                        help='tokens of each short caption (pretraining)')
-    parser.add_argument('--region-tokens', type=int, default=8,
-                        help='tokens of each region caption and negative '
-                        '(pretraining)')
+    add_batch_arguments(parser)
 
 
 def count_syncs(fn: Callable[[], object], warmup: int, runs: int) -> dict:
@@ -105,17 +94,9 @@ def pretrain_phases(cfg, args: argparse.Namespace,
 def detector_phases(cfg, args: argparse.Namespace,
                     device: torch.device) -> Dict[str, Callable[[], object]]:
     """Loss + backward and ``predict`` of a detector with random weights."""
-    size = args.image_size or cfg.get('image_size', None)
-    if size is None:
-        raise ValueError(f'{args.config} has no image_size; pass --image-size')
-    height, width = (size, size) if isinstance(size, int) else size
-    clip_cfg = cfg.model.backbone.clip
-    embed_dim = resolve_model_cfg(clip_cfg.get('model_name'),
-                                  clip_cfg.get('model_cfg'))['embed_dim']
-    num_classes = cfg.model.roi_head.bbox_head.num_classes
-    generator = torch.Generator().manual_seed(0)
-    embeddings = torch.randn(num_classes, embed_dim, generator=generator)
-    model = build_detector(random_weights_cfg(cfg.model, embeddings), device)
+    model_cfg, (height, width) = benchmark_model_cfg(cfg, args.image_size)
+    num_classes = model_cfg.roi_head.bbox_head.num_classes
+    model = build_detector(model_cfg, device)
     packed = demo_mm_inputs(batch_size=args.batch_size,
                             image_shapes=[(3, height, width)] * args.batch_size,
                             num_classes=num_classes, with_mask=model.with_mask)
