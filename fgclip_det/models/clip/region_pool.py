@@ -4,7 +4,7 @@ from typing import Literal, Sequence, Tuple
 
 import torch
 from torch import Tensor
-from torchvision.ops import roi_align
+from torchvision.ops import clip_boxes_to_image, roi_align
 
 BoxFormat = Literal['pixel', 'normalized']
 BOX_FORMATS = ('pixel', 'normalized')
@@ -35,22 +35,20 @@ def boxes_to_grid(boxes: Sequence[Tensor], image_size: Tuple[int, int],
                          f'got {box_format!r}')
     height, width = image_size
     if box_format == 'pixel':
-        limit_x, limit_y = width, height
+        limit = (height, width)
         scale_x, scale_y = 1 / stride[1], 1 / stride[0]
     else:
-        limit_x = limit_y = 1.0
+        limit = (1.0, 1.0)
         scale_x, scale_y = width / stride[1], height / stride[0]
     per_image = [torch.as_tensor(b).reshape(-1, 4).float() for b in boxes]
     if not per_image:
         return torch.zeros(0, 5), torch.zeros(0, dtype=torch.bool)
     flat = torch.cat(per_image)
-    x1, y1, x2, y2 = flat.clamp(min=0).unbind(1)
-    clipped = torch.stack([x1.clamp(max=limit_x), y1.clamp(max=limit_y),
-                           x2.clamp(max=limit_x), y2.clamp(max=limit_y)], 1)
+    clipped = clip_boxes_to_image(flat, limit)
     batch_index = torch.cat([b.new_full((len(b), 1), i)
                              for i, b in enumerate(per_image)])
-    to_grid = torch.stack([clipped[:, 0] * scale_x, clipped[:, 1] * scale_y,
-                           clipped[:, 2] * scale_x, clipped[:, 3] * scale_y], 1)
+    to_grid = torch.stack([clipped[:, 0::2] * scale_x, clipped[:, 1::2] * scale_y],
+                          dim=2).reshape(-1, 4)
     return torch.cat([batch_index, to_grid], 1), (clipped != flat).any(1)
 
 

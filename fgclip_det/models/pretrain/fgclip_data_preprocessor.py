@@ -6,6 +6,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 from mmengine.structures import BaseDataElement
 from torch import Tensor
+from torchvision.ops import clip_boxes_to_image
 
 from fgclip_det.registry import MODELS
 
@@ -57,9 +58,7 @@ def clip_region_boxes(samples: Sequence[BaseDataElement],
     num_clipped = num_boxes = 0
     for sample in samples:
         boxes = torch.as_tensor(sample.region_boxes).reshape(-1, 4).float()
-        clipped = boxes.clamp(min=0)
-        clipped[:, 0::2] = clipped[:, 0::2].clamp(max=width)
-        clipped[:, 1::2] = clipped[:, 1::2].clamp(max=height)
+        clipped = clip_boxes_to_image(boxes, image_size)
         num_clipped += int((clipped != boxes).any(1).sum())
         num_boxes += len(boxes)
         sample.region_boxes = clipped
