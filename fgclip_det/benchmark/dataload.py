@@ -26,11 +26,11 @@ import copy
 import tempfile
 import time
 from collections.abc import Mapping
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import torch
+from mmengine.model import BaseDataPreprocessor
 from mmengine.runner import Runner
-from mmengine.structures import BaseDataElement
 from torch.utils.data import DataLoader
 
 from fgclip_det.datasets.synthetic import generate_synthetic_dataset
@@ -99,15 +99,10 @@ def count_samples(batch: Any) -> int:
     return len(batch)
 
 
-def to_device(data: Any, device: torch.device, non_blocking: bool) -> Any:
-    """Copy the tensors of a batch (nested dicts, lists, data elements)."""
-    if isinstance(data, (torch.Tensor, BaseDataElement)):
-        return data.to(device, non_blocking=non_blocking)
-    if isinstance(data, Mapping):
-        return {k: to_device(v, device, non_blocking) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return type(data)(to_device(v, device, non_blocking) for v in data)
-    return data
+def batch_mover(device: torch.device, non_blocking: bool) -> Callable[[Any], Any]:
+    """Copy a batch's tensors and data elements to ``device`` as mmengine's
+    data preprocessors do (``BaseDataPreprocessor.cast_data``)."""
+    return BaseDataPreprocessor(non_blocking).to(device).cast_data
 
 
 def pin_skip_reason(device: torch.device) -> Optional[str]:
@@ -159,11 +154,12 @@ def measure_variant(loader: DataLoader, pin: bool, args: argparse.Namespace,
     """Start-up, then ``--runs`` timed runs of ``--batches`` batches."""
     batches = endless(loader)
     on_host = device.type == 'cpu'
+    move = batch_mover(device, non_blocking=pin)
 
     def pull() -> int:
         batch = next(batches)
         if not on_host:
-            to_device(batch, device, non_blocking=pin)
+            move(batch)
         return count_samples(batch)
 
     start = time.perf_counter()

@@ -120,11 +120,17 @@ def _timed(fn, args, device, items, unit):
     return timing.summary(items, unit), timing.median
 
 
+def encoder_workloads(clip, images: Tensor, tokens: Tensor
+                      ) -> Dict[str, Tuple[Callable[[], Tensor], str]]:
+    """Name -> (call, throughput unit) of image and short-text encoding."""
+    return dict(image=(lambda: clip.encode_image(images), 'images_per_s'),
+                text_short=(lambda: clip.encode_text(tokens), 'texts_per_s'))
+
+
 def measure_attention(clip, images: Tensor, tokens: Tensor, args,
                       device: torch.device) -> dict:
     """Image and short-text encoding under each attention variant."""
-    workloads = dict(image=(lambda: clip.encode_image(images), 'images_per_s'),
-                     text_short=(lambda: clip.encode_text(tokens), 'texts_per_s'))
+    workloads = encoder_workloads(clip, images, tokens)
     variants, medians = {}, {name: {} for name in workloads}
     for variant, context in attention_variants().items():
         figures = {}
@@ -277,8 +283,7 @@ def measure_text_cache(clip, args, device: torch.device) -> dict:
 def measure_bf16_autocast(clip, images: Tensor, tokens: Tensor, args,
                           device: torch.device) -> dict:
     """Image and short-text encoding in fp32 and under bf16 autocast."""
-    workloads = dict(image=(lambda: clip.encode_image(images), 'images_per_s'),
-                     text_short=(lambda: clip.encode_text(tokens), 'texts_per_s'))
+    workloads = encoder_workloads(clip, images, tokens)
     figures: dict = {}
     for name, (fn, unit) in workloads.items():
         with torch.autocast(device.type, enabled=False):
@@ -314,8 +319,9 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
     figures: dict = {}
     with autocast(device, args.amp), peak_memory(device) as memory:
         with torch.no_grad():
-            if 'attention' in args.sections:
+            if {'attention', 'bf16_autocast'} & set(args.sections):
                 tokens = random_tokens(clip, args.batch_size, long=False)
+            if 'attention' in args.sections:
                 figures['attention'] = measure_attention(clip, images, tokens, args,
                                                          device)
             if 'pos_embed_cache' in args.sections:
@@ -326,7 +332,6 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
             if 'text_cache' in args.sections:
                 figures['text_cache'] = measure_text_cache(clip, args, device)
             if 'bf16_autocast' in args.sections:
-                tokens = random_tokens(clip, args.batch_size, long=False)
                 figures['bf16_autocast'] = measure_bf16_autocast(
                     clip, images, tokens, args, device)
         if 'frozen_backbone' in args.sections:

@@ -86,10 +86,10 @@ def test_count_samples():
     assert dataload.count_samples([1, 2, 3]) == 3
 
 
-def test_to_device_copies_nested_tensors():
+def test_batch_mover_copies_nested_tensors():
     sample = BaseDataElement(boxes=torch.ones(2, 4), caption='a')
     batch = dict(inputs=[torch.zeros(3)], data_samples=[sample], ids=(1, 2))
-    moved = dataload.to_device(batch, torch.device('cpu'), non_blocking=False)
+    moved = dataload.batch_mover(torch.device('cpu'), non_blocking=False)(batch)
     assert torch.equal(moved['inputs'][0], batch['inputs'][0])
     assert torch.equal(moved['data_samples'][0].boxes, sample.boxes)
     assert moved['data_samples'][0].caption == 'a' and moved['ids'] == (1, 2)
