@@ -4,7 +4,6 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 NO_CHECKPOINT = 'none'
@@ -65,6 +64,10 @@ def main() -> None:
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
     if 'runner_type' in cfg:
+        # The toolkit's registry also finds its own runners (the configs'
+        # CheckpointSafeRunner), and mmengine's through its parents.
+        from fgclip_det.registry import RUNNERS
+
         runner = RUNNERS.build(cfg)
     else:
         runner = Runner.from_cfg(cfg)

@@ -3,7 +3,6 @@ import argparse
 import os
 
 from mmengine.config import Config, DictAction
-from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 
@@ -61,6 +60,10 @@ def main() -> None:
         auto_scale_lr=args.auto_scale_lr,
         resume=args.resume)
     if 'runner_type' in cfg:
+        # The toolkit's registry also finds its own runners (the configs'
+        # CheckpointSafeRunner), and mmengine's through its parents.
+        from fgclip_det.registry import RUNNERS
+
         runner = RUNNERS.build(cfg)
     else:
         runner = Runner.from_cfg(cfg)

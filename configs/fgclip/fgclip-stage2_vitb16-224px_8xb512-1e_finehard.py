@@ -11,3 +11,7 @@ _base_ = [
 model = dict(
     regional_head=dict(type='RegionalContrastiveHead', loss_weight=0.1),
     hard_negative_head=dict(type='HardNegativeHead', loss_weight=0.5))
+# One epoch is thousands of iterations: save every 500 (keeping the newest
+# 2) so that a stopped run resumes mid-epoch (ResumableEpochBasedTrainLoop).
+default_hooks = dict(
+    checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=2))

@@ -1,5 +1,12 @@
-"""Training-loop parts: hooks and run-configuration helpers."""
-from .hooks import PlainCheckpointHook
+"""Training-loop parts: runner, loops, hooks and run-configuration helpers."""
+from .checkpoint_files import find_resumable_checkpoint, is_complete_checkpoint
+from .checkpoint_safe_runner import CheckpointSafeRunner
+from .hooks import AtomicCheckpointHook, PlainCheckpointHook
+from .loops import ResumableEpochBasedTrainLoop
 from .run_config import apply_device_policy, apply_train_args
 
-__all__ = ['PlainCheckpointHook', 'apply_device_policy', 'apply_train_args']
+__all__ = [
+    'AtomicCheckpointHook', 'CheckpointSafeRunner', 'PlainCheckpointHook',
+    'ResumableEpochBasedTrainLoop', 'apply_device_policy', 'apply_train_args',
+    'find_resumable_checkpoint', 'is_complete_checkpoint'
+]

@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from fgclip_det.datasets.synthetic import generate_synthetic_dataset
 from fgclip_det.testing.tool_runs import (
@@ -98,3 +99,33 @@ def test_train_resume_then_test(tmp_path, synthetic_root):
     assert 'coco/bbox_mAP_50' in metrics
     assert len(list(test_dir.glob('*/vis/*.png'))) + len(
         list(test_dir.glob('*/vis/*.jpg'))) == 2
+
+
+def test_test_tool_refuses_wrong_weights(tmp_path, synthetic_root):
+    import torchvision
+
+    wrong = tmp_path / 'resnet18.pth'
+    torch.save(torchvision.models.resnet18().state_dict(), wrong)
+    proc = run_tool('test.py', _write_config(tmp_path, synthetic_root, 1), wrong,
+                    '--work-dir', tmp_path / 'test', cwd=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert 'does not fit' in proc.stderr and 'load_strict=False' in proc.stderr
+    assert 'weights of the model\'s "backbone." part only' in proc.stderr
+    assert not list((tmp_path / 'test').glob('*/*.json'))  # no metrics written
+
+
+def test_resume_without_a_checkpoint_refuses(tmp_path, synthetic_root):
+    proc = run_tool('train.py', _write_config(tmp_path, synthetic_root, 1),
+                    '--work-dir', tmp_path / 'empty', '--resume', cwd=tmp_path,
+                    check=False)
+    assert proc.returncode != 0
+    assert 'no complete checkpoint to resume from' in proc.stderr
+
+
+def test_checkpoint_hook_typo_fails_before_training(tmp_path, synthetic_root):
+    proc = run_tool('train.py', _write_config(tmp_path, synthetic_root, 1),
+                    '--work-dir', tmp_path / 'typo', '--cfg-options',
+                    'default_hooks.checkpoint.intervl=1', cwd=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert "did you mean 'interval'" in proc.stderr
+    assert 'Epoch(train)' not in proc.stdout + proc.stderr

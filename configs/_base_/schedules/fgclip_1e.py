@@ -2,7 +2,9 @@
 # lr 1e-6, weight decay 0.001, 200 linear warm-up steps then cosine decay,
 # bf16 (fp16 is reported to give NaN losses).
 max_epochs = 1
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
+# Resumes mid-epoch from the iteration checkpoints the stage configs save.
+train_cfg = dict(
+    type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 

@@ -1,4 +1,5 @@
 """Hooks registered in ``fgclip_det.registry.HOOKS``."""
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .plain_checkpoint_hook import PlainCheckpointHook
 
-__all__ = ['PlainCheckpointHook']
+__all__ = ['AtomicCheckpointHook', 'PlainCheckpointHook']

@@ -11,8 +11,10 @@ import os.path as osp
 from typing import Dict, Mapping, Optional, Tuple
 
 import torch
-from safetensors.torch import load_file
 from torch import Tensor, nn
+
+from fgclip_det.utils.checkpoint_loader import load_checkpoint_file
+from fgclip_det.utils.state_dict_check import CheckpointMismatchError, likely_prefix
 
 from .key_map import KeyReport, KeyRule, apply_key_map
 
@@ -22,17 +24,19 @@ META_CFG_KEY = 'fgclip_cfg'
 def read_state_dict(path: str) -> Tuple[Dict[str, Tensor], dict]:
     """Read a state dict and its meta from ``.safetensors`` or a torch file.
 
-    torch files are read with ``weights_only=True``; a dict with a
-    ``state_dict`` entry is unwrapped (toolkit and MMEngine checkpoints).
+    ``path`` may be a URL (downloaded into the cache first, see
+    :func:`fgclip_det.utils.checkpoint_loader.load_checkpoint_file`); torch
+    files are read with ``weights_only=True``; a dict with a ``state_dict``
+    entry is unwrapped (toolkit and MMEngine checkpoints).
 
     Returns:
         tuple[dict, dict]: The state dict and the meta (empty if none).
+
+    Raises:
+        FileNotFoundError: No file at ``path`` (the message says how the
+            model zoo's weights are downloaded).
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'no checkpoint at {path}')
-    if path.endswith('.safetensors'):
-        return load_file(path, device='cpu'), {}
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    ckpt = load_checkpoint_file(path)
     if isinstance(ckpt, Mapping) and 'state_dict' in ckpt:
         return dict(ckpt['state_dict']), dict(ckpt.get('meta') or {})
     return dict(ckpt), {}
@@ -58,8 +62,10 @@ def load_state_dict_with_report(model: nn.Module, state_dict: Mapping[str, Tenso
             ``model.state_dict()`` after removing ``prefix``.
         prefix (str): Leading part of the source keys to select and strip,
             e.g. ``'clip_model.'`` inside a training checkpoint. Defaults to ''.
-        strict (bool): Raise ``KeyError`` with the report unless every key
-            matches. Defaults to True.
+        strict (bool): Raise :class:`CheckpointMismatchError` (a
+            ``KeyError``) with the report, and the prefix that would make
+            the names match, unless every key matches in name, shape and
+            dtype kind. Defaults to True.
 
     Returns:
         KeyReport: What happened to every key.
@@ -70,6 +76,16 @@ def load_state_dict_with_report(model: nn.Module, state_dict: Mapping[str, Tenso
                 if key.startswith(prefix)}
     converted, report = apply_key_map(
         selected, rules, {key: value.shape for key, value in target.items()},
-        strict=strict)
+        strict=False,
+        target_dtypes={key: value.dtype for key, value in target.items()})
+    if strict and not report.ok:
+        message = (f'the checkpoint does not fit {type(model).__name__} '
+                   f'(prefix {prefix!r}):\n{report}')
+        hint = likely_prefix(state_dict, target)
+        if hint is not None and hint != prefix:
+            message += (f'\nits keys carry the prefix "{hint}": pass '
+                        f'prefix=\'{hint}\' (FGCLIP.load_checkpoint) or '
+                        f'clip_checkpoint_prefix=\'{hint}\' (FViTCLIPBackbone)')
+        raise CheckpointMismatchError(message)
     model.load_state_dict(converted, strict=False)
     return report

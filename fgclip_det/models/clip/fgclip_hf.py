@@ -264,7 +264,8 @@ def load_fgclip_hf(hf_dir: str, strict: bool = True,
     Args:
         hf_dir (str): Directory with ``config.json`` and the weights.
         strict (bool): Raise ``KeyError`` with the report unless every key
-            is consumed, filled and well-shaped. Defaults to True.
+            is consumed, filled, well-shaped and of the right dtype kind.
+            Defaults to True.
         **kwargs: Extra :class:`FGCLIP` arguments (e.g. ``grad_checkpointing``).
 
     Returns:
@@ -277,7 +278,8 @@ def load_fgclip_hf(hf_dir: str, strict: bool = True,
     converted, report = apply_key_map(
         source, hf_to_fgclip_rules(model_cfg),
         {key: value.shape for key, value in target.items()},
-        ignore=HF_IGNORED_KEYS, strict=strict)
+        ignore=HF_IGNORED_KEYS, strict=strict,
+        target_dtypes={key: value.dtype for key, value in target.items()})
     model.load_state_dict(converted, strict=False)
     return model, report
 

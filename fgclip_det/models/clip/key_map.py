@@ -3,13 +3,21 @@
 A converter is a list of :class:`KeyRule`: each names one target key, the
 source keys it is computed from and the function that computes it. Applying
 the rules never guesses: a source key no rule reads is reported as unused, a
-target key whose sources are absent as missing, and a value whose shape
-differs from the target model's as a mismatch.
+target key whose sources are absent as missing, and a value whose shape or
+dtype kind (int / bool / float) differs from the target model's as a
+mismatch.
 """
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
+import torch
 from torch import Tensor
+
+from fgclip_det.utils.state_dict_check import (
+    CheckpointMismatchError,
+    dtypes_compatible,
+    shown,
+)
 
 
 def identity(x: Tensor) -> Tensor:
@@ -43,7 +51,8 @@ class KeyReport:
             the target recomputes).
         filled (list[str]): Target keys written.
         missing (list[str]): Target keys left unwritten, with the reason.
-        mismatched (list[str]): Target keys whose value had the wrong shape.
+        mismatched (list[str]): Target keys whose value had the wrong shape
+            or dtype kind.
     """
 
     consumed: List[str] = field(default_factory=list)
@@ -63,21 +72,22 @@ class KeyReport:
                  f'{len(self.unused)} unused, {len(self.ignored)} ignored; '
                  f'{len(self.filled)} target keys filled, '
                  f'{len(self.missing)} missing, '
-                 f'{len(self.mismatched)} shape mismatches']
+                 f'{len(self.mismatched)} shape or dtype mismatches']
         for title, keys in (('unused source keys', self.unused),
                             ('ignored source keys', self.ignored),
                             ('missing target keys', self.missing),
-                            ('shape mismatches', self.mismatched)):
+                            ('shape or dtype mismatches', self.mismatched)):
             if keys:
-                lines.append(f'{title}:')
-                lines.extend(f'  {key}' for key in keys)
+                lines.extend([f'{title}:', shown(keys)])
         return '\n'.join(lines)
 
 
 def apply_key_map(source: Mapping[str, Tensor], rules: Iterable[KeyRule],
                   target_shapes: Optional[Mapping[str, tuple]] = None,
                   ignore: Iterable[str] = (),
-                  strict: bool = True) -> Tuple[Dict[str, Tensor], KeyReport]:
+                  strict: bool = True,
+                  target_dtypes: Optional[Mapping[str, torch.dtype]] = None,
+                  ) -> Tuple[Dict[str, Tensor], KeyReport]:
     """Convert a state dict with explicit rules.
 
     Args:
@@ -87,8 +97,11 @@ def apply_key_map(source: Mapping[str, Tensor], rules: Iterable[KeyRule],
             of the target model; keys no rule writes are reported missing.
             Defaults to None (no shape or completeness check).
         ignore (Iterable[str]): Source keys known to be redundant.
-        strict (bool): Raise ``KeyError`` with the report unless it is ok.
-            Defaults to True.
+        strict (bool): Raise :class:`CheckpointMismatchError` (a
+            ``KeyError``) with the report unless it is ok. Defaults to True.
+        target_dtypes (Mapping[str, torch.dtype], optional): dtype of every
+            key of the target model; a value of another kind (int or bool
+            for a float, or back) is a mismatch. Defaults to None.
 
     Returns:
         tuple[dict, KeyReport]: The converted state dict (only well-shaped
@@ -111,6 +124,11 @@ def apply_key_map(source: Mapping[str, Tensor], rules: Iterable[KeyRule],
             report.mismatched.append(f'{rule.target}: {tuple(value.shape)} from '
                                      f'{", ".join(rule.sources)}, expected '
                                      f'{tuple(expected)}')
+        elif (target_dtypes is not None and rule.target in target_dtypes
+              and not dtypes_compatible(value.dtype, target_dtypes[rule.target])):
+            report.mismatched.append(f'{rule.target}: {value.dtype} from '
+                                     f'{", ".join(rule.sources)}, expected '
+                                     f'{target_dtypes[rule.target]}')
         else:
             converted[rule.target] = value
             report.filled.append(rule.target)
@@ -127,5 +145,5 @@ def apply_key_map(source: Mapping[str, Tensor], rules: Iterable[KeyRule],
         else:
             report.unused.append(key)
     if strict and not report.ok:
-        raise KeyError(f'checkpoint conversion failed:\n{report}')
+        raise CheckpointMismatchError(f'checkpoint conversion failed:\n{report}')
     return converted, report
