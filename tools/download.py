@@ -6,9 +6,11 @@
         --out checkpoints/fgclip_vitb16.pth
 
 Released FG-CLIP and open_clip weights are converted on download, so the
-result loads with ``FGCLIP.from_checkpoint``. An interrupted download resumes
-when run again. ``FGCLIP_DET_HUB_ENDPOINT`` points at a hub mirror,
-``FGCLIP_DET_CACHE_DIR`` moves the cache (``~/.cache/fgclip_det/checkpoints``).
+result loads with ``FGCLIP.from_checkpoint``. An interrupted or short
+download resumes when run again; ``--force`` starts from zero, deleting the
+output, its partial files and ``<out>.source/``. ``FGCLIP_DET_HUB_ENDPOINT``
+points at a hub mirror, ``FGCLIP_DET_CACHE_DIR`` moves the cache
+(``~/.cache/fgclip_det/checkpoints``).
 """
 import argparse
 import sys
@@ -31,7 +33,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--cache-dir', help='cache directory')
     parser.add_argument('--index', help='another model-index.yml')
     parser.add_argument('--force', action='store_true',
-                        help='download and convert again')
+                        help='download and convert again, deleting the '
+                        'output, its partial files and <out>.source/')
     args = parser.parse_args(argv)
     if not (args.list or args.name):
         parser.error('give a model name or --list')

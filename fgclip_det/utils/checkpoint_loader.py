@@ -46,17 +46,7 @@ def url_cache_path(url: str, cache_dir: Optional[str] = None) -> str:
     return osp.join(cache_dir or default_cache_dir(), 'url', key, name)
 
 
-def fetch_url(url: str, cache_dir: Optional[str] = None,
-              progress: bool = True) -> str:
-    """Download ``url`` once into the cache and return the local path.
-
-    The size is checked against the server's ``Content-Length``; when the
-    file name carries torch.hub's hash prefix (``resnet18-f37072fd.pth``)
-    the file's SHA-256 must start with it.
-
-    Raises:
-        DownloadError: A network error, a short download or a wrong hash.
-    """
+def _download_verified(url: str, cache_dir: Optional[str], progress: bool) -> str:
     from fgclip_det.apis.download import DownloadError, download_file, sha256sum
 
     path = download_file(url, url_cache_path(url, cache_dir), progress=progress)
@@ -69,6 +59,28 @@ def fetch_url(url: str, cache_dir: Optional[str] = None,
                 f'{url}: SHA-256 {digest} does not start with {match.group(1)} '
                 'as its file name promises; the download was deleted')
     return path
+
+
+def fetch_url(url: str, cache_dir: Optional[str] = None,
+              progress: bool = True) -> str:
+    """Download ``url`` once into the cache and return the local path.
+
+    The size is checked against the server's ``Content-Length``; when the
+    file name carries torch.hub's hash prefix (``resnet18-f37072fd.pth``)
+    the file's SHA-256 must start with it. In a distributed run the first
+    process of each machine (``LOCAL_RANK`` 0) downloads while the others
+    wait, then they read its file.
+
+    Raises:
+        DownloadError: A network error, a short download or a wrong hash.
+    """
+    from mmengine.dist import barrier, get_world_size
+
+    first_on_machine = int(os.environ.get('LOCAL_RANK', 0)) == 0
+    path = _download_verified(url, cache_dir, progress) if first_on_machine else None
+    if get_world_size() > 1:
+        barrier()
+    return path or _download_verified(url, cache_dir, progress=False)
 
 
 def resolve_checkpoint(path: str) -> str:

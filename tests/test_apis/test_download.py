@@ -48,7 +48,10 @@ class RangeHandler(BaseHTTPRequestHandler):
         if self.headers.get('Range'):
             start = int(self.headers['Range'].split('=')[1].split('-')[0])
             if start >= len(data):
-                self.send_error(416)
+                self.send_response(416)
+                self.send_header('Content-Range', f'bytes */{len(data)}')
+                self.send_header('Content-Length', '0')
+                self.end_headers()
                 return
             status = 206
         self.send_response(status)
@@ -121,8 +124,11 @@ def test_download_of_a_complete_part_file(server, tmp_path):
     server.files['/big.bin'] = PAYLOAD
     dst = tmp_path / 'big.bin'
     Path(f'{dst}.part').write_bytes(PAYLOAD)
-    download_file(f'{server.url}/big.bin', str(dst), progress=False)
+    download_file(f'{server.url}/big.bin', str(dst), sha256(PAYLOAD),
+                  progress=False)
     assert dst.read_bytes() == PAYLOAD
+    # 416 with the part's exact size and the right checksum: nothing fetched
+    assert server.requests == [('/big.bin', f'bytes={len(PAYLOAD)}-')]
 
 
 def test_wrong_checksum_fails_and_cleans_up(server, tmp_path):
