@@ -1,21 +1,18 @@
 """FineHARD, the region-annotated pretraining set of FG-CLIP."""
-import logging
 import os.path as osp
 from typing import Any, List, Optional, Sequence, Union
 
 from mmengine.dataset import BaseDataset
-from mmengine.logging import print_log
 
 from fgclip_det.registry import DATASETS, TRANSFORMS
 
-from .finehard_record import load_finehard_records, parse_finehard_record
-
-
-def log_running_count(count: int, message: str) -> None:
-    """Log ``message`` (about ``count`` events so far) when ``count`` is a
-    power of two, so a frequent problem is reported but does not flood."""
-    if count & (count - 1) == 0:
-        print_log(message, logger='current', level=logging.WARNING)
+from .finehard_record import (
+    FINEHARD_NUM_NEGATIVES,
+    check_finehard_file,
+    parse_finehard_record,
+)
+from .json_records import read_json_records
+from .skip_summary import SkipSummary, log_running_count
 
 
 @DATASETS.register_module()
@@ -23,14 +20,21 @@ class FineHARDDataset(BaseDataset):
     """Images with long and short captions, regions and hard negatives.
 
     Reads FineHARD annotation files (a JSON list or JSON lines, see
-    :func:`~fgclip_det.datasets.finehard_record.load_finehard_records`) and
-    the synthetic set in the same layout. Only the index is parsed here; the
-    pipeline loads the images. Regions whose box is not finite, lies outside
-    [0, 1] or has no area are dropped; the number dropped is logged once with
-    the file name. Records without regions are kept (they still serve the
-    global loss). When the pipeline returns None (the loading transform does
-    so for a missing or corrupt image) the sample is replaced by another one
-    (MMEngine's refetch) and the running count of skipped images is logged.
+    :func:`~fgclip_det.datasets.json_records.read_json_records`) and the
+    synthetic set in the same layout. Only the index is parsed here; the
+    pipeline loads the images. Every record is checked against the FineHARD
+    schema (:mod:`~fgclip_det.datasets.finehard_record`): a field of the
+    wrong type raises an error naming the file, the record (JSON lines: the
+    line), the field and what was expected; unusable records, regions and
+    hard-negative sets are skipped and counted, and the summary (what was
+    skipped and why) is logged once, when the index is built: the index is
+    the same every epoch. A file whose records are all unusable, or whose
+    boxes are mostly invalid (e.g. pixels instead of normalised
+    coordinates), raises. Records without regions are kept (they still
+    serve the global loss). When the pipeline returns None (the loading
+    transform does so for a missing or corrupt image) the sample is replaced
+    by another one (MMEngine's refetch) and the running count of skipped
+    images is logged.
 
     Args:
         ann_file (str): Annotation file, relative to ``data_root`` unless
@@ -42,14 +46,19 @@ class FineHARDDataset(BaseDataset):
         pipeline (Sequence[dict]): Transform configs (built from
             ``fgclip_det``'s TRANSFORMS, mmcv's and mmdet's included) or
             callables. Defaults to ``()``.
-        max_regions (int): Regions kept per image. Defaults to 4 (FG-CLIP).
+        max_regions (int): Regions kept per image. 0 reads no region.
+            Defaults to 4 (FG-CLIP).
+        num_negatives (int, optional): Hard negatives a region must have;
+            a region with another number keeps no negatives (counted). None
+            accepts any non-zero number. Defaults to 10 (FineHARD).
         path_key (str): Record key of the image path. Defaults to
             ``'img_path'``.
         **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments
             (``test_mode``, ``lazy_init``, ``indices``, ``max_refetch``...).
 
     Attributes:
-        num_dropped_regions (int): Regions dropped for an invalid box.
+        skips (SkipSummary): What building the index read and skipped.
+        num_dropped_regions (int): Regions skipped (e.g. an invalid box).
         num_skipped_images (int): Samples skipped by this process because the
             pipeline returned None.
     """
@@ -61,13 +70,18 @@ class FineHARDDataset(BaseDataset):
                  data_prefix: Optional[dict] = None,
                  pipeline: Sequence[Union[dict, Any]] = (),
                  max_regions: int = 4,
+                 num_negatives: Optional[int] = FINEHARD_NUM_NEGATIVES,
                  path_key: str = 'img_path',
                  **kwargs) -> None:
         if max_regions < 0:
             raise ValueError(f'max_regions must be >= 0, got {max_regions}')
+        if num_negatives is not None and num_negatives < 1:
+            raise ValueError(
+                f'num_negatives must be >= 1 or None, got {num_negatives}')
         self.max_regions = max_regions
+        self.num_negatives = num_negatives
         self.path_key = path_key
-        self.num_dropped_regions = 0
+        self.skips = SkipSummary()
         self.num_skipped_images = 0
         super().__init__(
             ann_file=ann_file,
@@ -79,32 +93,39 @@ class FineHARDDataset(BaseDataset):
             ],
             **kwargs)
 
+    @property
+    def num_dropped_regions(self) -> int:
+        """Regions skipped while building the index."""
+        return self.skips.count('region')
+
     def load_data_list(self) -> List[dict]:
-        """Parse the annotation file into one dict per image.
+        """Parse and check the annotation file into one dict per image.
 
         Returns:
             list[dict]: The fields of
             :func:`~fgclip_det.datasets.finehard_record.parse_finehard_record`
             with ``img_path`` joined to ``data_prefix['img_path']``.
+
+        Raises:
+            RecordError: On a field of the wrong type.
+            ValueError: On invalid JSON, or when the file as a whole is
+                unusable (see
+                :func:`~fgclip_det.datasets.finehard_record.check_finehard_file`).
         """
         img_root = self.data_prefix.get('img_path', '')
-        data_list, dropped, total = [], 0, 0
-        for record in load_finehard_records(self.ann_file):
-            info, num_dropped = parse_finehard_record(
-                record,
+        summary, data_list = SkipSummary(), []
+        for where, record in read_json_records(self.ann_file):
+            info = parse_finehard_record(
+                record, where, summary,
                 path_key=self.path_key,
-                max_regions=self.max_regions)
-            info['img_path'] = osp.join(img_root, info['img_path'])
-            dropped += num_dropped
-            total += len(record.get('bbox_info') or [])
-            data_list.append(info)
-        self.num_dropped_regions = dropped
-        if dropped:
-            print_log(
-                f'{self.ann_file}: dropped {dropped} of {total} regions with '
-                'an invalid box (not finite, outside [0, 1] or empty)',
-                logger='current',
-                level=logging.WARNING)
+                max_regions=self.max_regions,
+                num_negatives=self.num_negatives)
+            if info is not None:
+                info['img_path'] = osp.join(img_root, info['img_path'])
+                data_list.append(info)
+        check_finehard_file(summary, self.ann_file)
+        self.skips = summary
+        summary.log(self.ann_file)
         return data_list
 
     def prepare_data(self, idx: int) -> Any:

@@ -10,6 +10,7 @@ from fgclip_det.datasets import (
     load_fgovd_jsonl,
 )
 from fgclip_det.datasets.fgovd import FGOVD_FILES
+from fgclip_det.datasets.record_schema import RecordError
 
 REPO = Path(__file__).resolve().parents[2]
 # The real annotation files sit beside the repository, in shared/data.
@@ -87,7 +88,16 @@ def _without(field: str) -> str:
     (_without('bbox'), r"missing field\(s\) \['bbox'\]"),
     (_with(bbox=[1, 2, 3]), r"field 'bbox': expected 4 numbers"),
     (_with(bbox=[1, 2, '3', 4]), r"field 'bbox': expected 4 numbers"),
-    (_with(bbox=[1, 2, -3, 4]), "field 'bbox': expected a non-negative"),
+    (_with(bbox=[1, 2, -3, 4]), "field 'bbox': expected a positive width"),
+    (_with(bbox=[1, 2, 0, 4]), "field 'bbox': expected a positive width"),
+    (_with(bbox=[600, 2, 50, 4]), r"field 'bbox': expected a box inside the "
+     r'640x480 image, got \[600, 2, 50, 4\] \(list\)'),
+    (_with(height=0), "field 'height': expected a positive integer"),
+    (_with(img_path=''), "field 'img_path': expected a non-empty string"),
+    (_with(pos_expression=[' ']), "field 'pos_expression': expected a list "
+     'of 1 non-blank'),
+    (_with(neg_expression=GOOD['neg_expression'][:9] + ['']),
+     "field 'neg_expression': expected a non-empty list of non-blank"),
     (_with(pos_expression='A cup.'), "field 'pos_expression': expected a list"),
     (_with(neg_expression=[]), "field 'neg_expression': expected a non-empty"),
     (_with(neg_category_ids=[1]), "field 'neg_category_ids': expected 10"),
@@ -107,5 +117,27 @@ def test_wrong_negative_count(tmp_path):
                         neg_category_ids=list(range(1, 10))))
     assert len(load_fgovd_jsonl(path)) == 1  # the real files have such lines
     with pytest.raises(ValueError, match=r':1: field .neg_expression.: '
-                       'expected 10 strings, got .9 strings.'):
+                       'expected 10 strings, got 9 strings$'):
         load_fgovd_jsonl(path, num_negatives=10)
+
+
+def test_the_line_number_counts_blank_lines(tmp_path):
+    path = _write(tmp_path, json.dumps(GOOD), '', '', _with(sent_id=None))
+    with pytest.raises(RecordError) as info:
+        load_fgovd_jsonl(path)
+    assert str(info.value) == (
+        f"{path}:4: field 'sent_id': expected an integer, got None "
+        '(NoneType)')
+    assert info.value.field == 'sent_id'
+
+
+def test_normalised_boxes_and_empty_files_are_errors(tmp_path):
+    normalised = _write(tmp_path, _with(bbox=[0.1, 0.2, 0.3, 0.4]),
+                        _with(bbox=[0.5, 0.5, 0.5, 0.5]))
+    with pytest.raises(ValueError, match='boxes look normalised') as info:
+        load_fgovd_jsonl(normalised)
+    assert str(normalised) in str(info.value)
+    empty = tmp_path / 'empty.jsonl'
+    empty.write_text('\n')
+    with pytest.raises(ValueError, match='no FG-OVD record'):
+        load_fgovd_jsonl(empty)

@@ -13,7 +13,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 
 from fgclip_det.datasets import FineHARDDataset, FineHARDWebDataset, ResizeToSquare
-from fgclip_det.datasets import finehard_dataset as finehard_module
+from fgclip_det.datasets import skip_summary as skip_summary_module
 from fgclip_det.datasets.webdataset_shards import write_finehard_shards
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,6 +24,7 @@ PIPELINE = [
     dict(type='PackCLIPInputs'),
 ]
 NEGATIVES = {str(i): f'a red shape {i}' for i in (3, 0, 9, 1, 2, 4, 5, 6, 7, 8)}
+LIST_NEGATIVES = [f'n{i}' for i in range(10)]
 
 
 def region(box, name, negatives=None):
@@ -60,7 +61,6 @@ def finehard(tmp_path):
                 region([0.1, 0.1, math.nan, 0.5], 'nan'),
                 region([0.1, 0.1, 1.5, 0.5], 'outside'),
                 region([0.3, 0.1, 0.3, 0.5], 'degenerate'),
-                region('not a box', 'garbage'),
                 region([0.0, 0.0, 0.5, 0.5], 'first', NEGATIVES),
                 region([0.5, 0.5, 1.0, 1.0], 'second'),
                 region([0.25, 0.0, 0.75, 1.0005], 'third', NEGATIVES),
@@ -73,7 +73,7 @@ def finehard(tmp_path):
             'caption': 'long caption b',
             'short_caption': 'short b',
             'bbox_info': [
-                region([0.0, 0.5, 1.0, 1.0], 'only', ['n0', 'n1', 'n2']),
+                region([0.0, 0.5, 1.0, 1.0], 'only', LIST_NEGATIVES),
             ],
         },
         {
@@ -105,7 +105,7 @@ def finehard(tmp_path):
 @pytest.fixture
 def logs(monkeypatch):
     messages = []
-    monkeypatch.setattr(finehard_module, 'print_log',
+    monkeypatch.setattr(skip_summary_module, 'print_log',
                         lambda msg, **kwargs: messages.append(msg))
     return messages
 
@@ -122,9 +122,10 @@ def build(finehard, ann='ann_list', **kwargs):
 def test_index_validates_boxes_and_logs_the_count_once(finehard, logs):
     dataset = build(finehard)
     assert len(dataset) == 5
-    assert dataset.num_dropped_regions == 4
+    assert dataset.num_dropped_regions == 3
     assert len(logs) == 1
-    assert 'train.json' in logs[0] and 'dropped 4 of 11 regions' in logs[0]
+    assert logs[0].startswith(str(finehard['ann_list']))
+    assert 'read 5 record(s) with 10 region(s); skipped 3 region(s)' in logs[0]
 
     first = dataset.get_data_info(0)
     assert first['img_path'] == str(finehard['images'] / 'a.jpg')
@@ -138,8 +139,7 @@ def test_index_validates_boxes_and_logs_the_count_once(finehard, logs):
         f'a red shape {i}' for i in range(10)]
     assert first['region_negatives'][1] == []
 
-    assert dataset.get_data_info(1)['region_negatives'] == [['n0', 'n1',
-                                                             'n2']]
+    assert dataset.get_data_info(1)['region_negatives'] == [LIST_NEGATIVES]
     plain = dataset.get_data_info(4)
     assert plain['norm_region_boxes'].shape == (0, 4)
     assert plain['region_texts'] == [] and plain['has_negatives'].shape == (0,)
@@ -255,7 +255,7 @@ def test_shards_roundtrip_to_the_same_samples(finehard, tmp_path):
         shuffle=False)
     samples = list(streamed)
     assert streamed.num_skipped_images == 1
-    assert streamed.num_dropped_regions == 4
+    assert streamed.num_dropped_regions == 3
     reference = build(finehard, test_mode=True)
     assert len(samples) == 3
     for sample, index in zip(samples, (0, 1, 4)):
