@@ -101,8 +101,12 @@ def build_fgclip(args: argparse.Namespace) -> FGCLIP:
 
 def main() -> None:
     args = parse_args()
+    try:  # before the model is built: a bad list fails at once
+        class_names = load_vocabulary(args.vocab)
+    except (OSError, TypeError, ValueError) as error:
+        raise SystemExit(f'build_text_embeddings.py: error: --vocab: {error}'
+                         ) from None
     model = build_fgclip(args).to(args.device).eval()
-    class_names = load_vocabulary(args.vocab)
 
     def encode(prompts):
         return model.encode_text(model.tokenize(prompts, long=args.long),

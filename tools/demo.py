@@ -10,15 +10,23 @@
 
 ``--checkpoint`` and ``--clip-checkpoint`` take files or model-index names
 (downloaded); without ``--clip-checkpoint`` the text tower's weights are the
-config's ``model.backbone.clip_checkpoint``.
+config's ``model.backbone.clip_checkpoint``. The image and the classes are
+read before the models are built: a missing, empty or undecodable image or a
+bad class list ends the command with one error line (exit status 1).
 """
 import argparse
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import mmcv
+import numpy as np
 from mmdet.visualization import DetLocalVisualizer
 
-from fgclip_det.apis import OpenVocabDetector, overlay_heatmap, text_heatmap
+from fgclip_det.apis import (
+    OpenVocabDetector,
+    overlay_heatmap,
+    read_image_file,
+    text_heatmap,
+)
 from fgclip_det.models.text import load_vocabulary
 
 
@@ -46,13 +54,23 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def read_inputs(args: argparse.Namespace) -> Tuple[np.ndarray, List[str]]:
+    """The image (BGR) and the class names; ``SystemExit`` with the reason
+    if either cannot be used."""
+    try:
+        return (read_image_file(args.image, 'image'),
+                load_vocabulary(args.classes))
+    except (OSError, TypeError, ValueError) as error:
+        raise SystemExit(f'demo.py: error: {error}') from None
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
+    image, class_names = read_inputs(args)
     detector = OpenVocabDetector(
         args.config, args.checkpoint, clip_checkpoint=args.clip_checkpoint,
         clip_prefix=args.clip_prefix, device=args.device)
-    detector.set_vocabulary(load_vocabulary(args.classes))
-    image = mmcv.imread(args.image)  # BGR
+    detector.set_vocabulary(class_names)
     sample = detector.predict([image])[0]
 
     canvas = mmcv.bgr2rgb(image)

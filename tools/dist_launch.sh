@@ -7,8 +7,9 @@ SCRIPT=$1
 GPUS=$2
 TOOLS_DIR="$(dirname "$0")"
 
+# exec: the launcher keeps this script's PID, so killing that PID stops it
 PYTHONPATH="$TOOLS_DIR/..":${PYTHONPATH:-} \
-python -m torch.distributed.run \
+exec python -m torch.distributed.run \
     --nnodes="${NNODES:-1}" \
     --node_rank="${NODE_RANK:-0}" \
     --master_addr="${MASTER_ADDR:-127.0.0.1}" \

@@ -48,6 +48,14 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    from fgclip_det.utils.worker_lifetime import (
+        bind_forked_children_to_parent,
+        exit_with_parent,
+    )
+
+    if args.launcher == 'pytorch':
+        exit_with_parent()  # a rank dies with its torchrun agent
+    bind_forked_children_to_parent()  # dataloader workers die with this run
     from mmdet.engine.hooks.utils import trigger_visualization_hook
 
     cfg = Config.fromfile(args.config)

@@ -8,6 +8,7 @@ from .download import (
     sha256sum,
 )
 from .heatmap import overlay_heatmap, text_heatmap
+from .image_input import ImageInputError, read_image_file
 from .inferencer import OpenVocabDetector
 from .model_index import (
     ModelEntry,
@@ -20,8 +21,9 @@ from .model_index import (
 from .vocabulary_swap import set_detector_vocabulary
 
 __all__ = [
-    'DownloadError', 'ModelEntry', 'OpenVocabDetector', 'UnknownModelError',
-    'WeightsSource', 'default_cache_dir', 'download_checkpoint', 'download_file',
-    'find_model_index', 'get_model_entry', 'hub_file_url', 'load_model_index',
-    'overlay_heatmap', 'set_detector_vocabulary', 'sha256sum', 'text_heatmap'
+    'DownloadError', 'ImageInputError', 'ModelEntry', 'OpenVocabDetector',
+    'UnknownModelError', 'WeightsSource', 'default_cache_dir',
+    'download_checkpoint', 'download_file', 'find_model_index',
+    'get_model_entry', 'hub_file_url', 'load_model_index', 'overlay_heatmap',
+    'read_image_file', 'set_detector_vocabulary', 'sha256sum', 'text_heatmap'
 ]

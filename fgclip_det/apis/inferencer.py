@@ -2,6 +2,7 @@
 import copy
 import os
 import os.path as osp
+from collections import abc
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -15,14 +16,23 @@ from torch import Tensor
 
 from fgclip_det.models.clip import FGCLIP
 from fgclip_det.models.clip.checkpoint import read_state_dict
-from fgclip_det.models.text import VILD_TEMPLATES, build_class_embeddings
+from fgclip_det.models.text import (
+    VILD_TEMPLATES,
+    build_class_embeddings,
+    check_class_names,
+)
 from fgclip_det.registry import DATASETS, MODELS, SCOPE
 
 from .download import download_checkpoint
+from .image_input import (
+    EXPECTED,
+    ImageInput,
+    check_image_input,
+    load_image_file,
+)
 from .model_index import get_model_entry
 from .vocabulary_swap import set_detector_vocabulary
 
-ImageInput = Union[str, np.ndarray]
 #: The end of the backbone's checkpoint prefix that names the vision tower
 #: inside an ``FGCLIP`` state dict.
 _VISUAL_SUFFIX = 'clip.visual.'
@@ -182,10 +192,16 @@ class OpenVocabDetector:
             self.templates)
 
     def set_vocabulary(self, names: Sequence[str]) -> None:
-        """Embed ``names`` and make them the detector's classes."""
+        """Embed ``names`` and make them the detector's classes.
+
+        Raises:
+            TypeError: If ``names`` is one string (split a comma list with
+                :func:`~fgclip_det.models.text.load_vocabulary`).
+            ValueError: If it is empty, a name is empty or two names give
+                the same prompt text; the error names their indices.
+        """
+        check_class_names(names)
         names = tuple(names)
-        if len(set(names)) != len(names):
-            raise ValueError(f'duplicate class names in {list(names)}')
         if names == self.vocabulary:
             return
         set_detector_vocabulary(self.model, self.encode_vocabulary(names),
@@ -200,30 +216,51 @@ class OpenVocabDetector:
         """mmdet predictions for the current vocabulary.
 
         Args:
-            images (Sequence[str | np.ndarray]): Image files or ``(H, W, 3)``
-                uint8 BGR arrays (as ``mmcv.imread`` gives).
+            images (Sequence[str | PathLike | np.ndarray]): Image files or
+                ``(H, W, 3)`` uint8 BGR arrays (as ``mmcv.imread`` gives).
             batch_size (int): Images a forward pass. Defaults to 1.
 
         Returns:
             list[DetDataSample]: ``pred_instances`` with ``bboxes`` ``(n, 4)``
             (xyxy, input pixels), ``scores`` ``(n,)``, ``labels`` ``(n,)``
             (indices into :attr:`vocabulary`).
+
+        Raises:
+            TypeError: If ``images`` is not a sequence, or holds something
+                other than a path or an array.
+            FileNotFoundError: For a path that does not exist.
+            ImageInputError: For an empty or undecodable file, or an array
+                of another dtype or shape; the error names its index.
         """
         if not self.vocabulary:
             raise ValueError('no vocabulary: call set_vocabulary(names) or '
                              'pass one to the detector')
+        if not isinstance(images, abc.Sequence) or isinstance(images, str):
+            raise TypeError('images: expected a list of images (file paths or '
+                            '(H, W, 3) uint8 BGR arrays), got a '
+                            f'{type(images).__name__}')
+        # every image is checked before the first forward pass
+        checked = [check_image_input(image, f'images[{index}]')
+                   for index, image in enumerate(images)]
         samples = []
-        for start in range(0, len(images), batch_size):
+        for start in range(0, len(checked), batch_size):
             inputs, data_samples = [], []
-            for image in images[start:start + batch_size]:
-                from_array = isinstance(image, np.ndarray)
-                data = dict(img=image) if from_array else dict(img_path=image)
-                data = self.pipelines[from_array](dict(data, img_id=0))
+            for index in range(start, min(start + batch_size, len(checked))):
+                data = self._prepare(checked[index], f'images[{index}]')
                 inputs.append(data['inputs'])
                 data_samples.append(data['data_samples'])
             samples += self.model.test_step(
                 dict(inputs=inputs, data_samples=data_samples))
         return samples
+
+    def _prepare(self, image: Union[str, np.ndarray], name: str) -> dict:
+        """The test pipeline's output for one checked image."""
+        if isinstance(image, np.ndarray):
+            return self.pipelines[True](dict(img=image, img_id=0))
+        pipeline = self.pipelines[False]
+        loaded = load_image_file(pipeline.transforms[0],
+                                 dict(img_path=image, img_id=0), name)
+        return Compose(pipeline.transforms[1:])(loaded)
 
     def __call__(self,
                  images: Union[ImageInput, Sequence[ImageInput]],
@@ -234,8 +271,8 @@ class OpenVocabDetector:
         """Detect the vocabulary's objects.
 
         Args:
-            images (str | np.ndarray | Sequence): One image or a list of
-                them (files or ``(H, W, 3)`` uint8 BGR arrays).
+            images (str | PathLike | np.ndarray | Sequence): One image or a
+                list of them (files or ``(H, W, 3)`` uint8 BGR arrays).
             vocabulary (Sequence[str], optional): Class names; kept for later
                 calls. Defaults to None: the current one.
             score_thr (float): Drop detections scoring lower. Defaults to 0.
@@ -249,7 +286,10 @@ class OpenVocabDetector:
         """
         if vocabulary is not None:
             self.set_vocabulary(vocabulary)
-        single = isinstance(images, (str, np.ndarray))
+        single = isinstance(images, (str, os.PathLike, np.ndarray))
+        if not (single or isinstance(images, abc.Iterable)):
+            raise TypeError(f'images: expected {EXPECTED} or a list of them, '
+                            f'got a {type(images).__name__}')
         samples = self.predict([images] if single else list(images), batch_size)
         results = [self._to_dict(sample, score_thr) for sample in samples]
         return results[0] if single else results

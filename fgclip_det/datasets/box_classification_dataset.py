@@ -10,6 +10,8 @@ from mmengine.logging import print_log
 
 from fgclip_det.registry import DATASETS
 
+from .image_files import ImageFilesCheckMixin
+
 
 def image_file_name(image: dict) -> str:
     """Path of an image entry relative to the image root.
@@ -23,14 +25,16 @@ def image_file_name(image: dict) -> str:
 
 
 @DATASETS.register_module()
-class BoxClassificationDataset(BaseDataset):
+class BoxClassificationDataset(ImageFilesCheckMixin, BaseDataset):
     """The ground-truth boxes of a COCO- or LVIS-format json, image by image.
 
     Labels index the categories sorted by id (``metainfo['classes']`` holds
     their names, read from the json). Crowd boxes and boxes whose shorter
     side is below ``min_size`` or whose longer side is above ``max_size``
     are dropped; the counts are logged and kept in :attr:`num_dropped`.
-    Images left without boxes are skipped.
+    Images left without boxes are skipped. The image files of the kept
+    images are checked when the data set is built
+    (:class:`~fgclip_det.datasets.image_files.MissingImageFilesError`).
 
     Each data info: ``img_path``, ``img_id``, ``height``, ``width`` and
     ``instances`` (``bbox`` pixel xyxy, ``bbox_label``, ``ignore_flag``),
@@ -44,6 +48,10 @@ class BoxClassificationDataset(BaseDataset):
         **kwargs: ``BaseDataset`` arguments (``ann_file``, ``data_root``,
             ``data_prefix=dict(img=...)``, ``pipeline``, ...).
     """
+
+    MISSING_IMAGES_HINT = ('The images of the json (COCO 2017 for COCO and '
+                           'LVIS v1) are needed under {folders}; '
+                           'see docs/evaluation.md "Data layout".')
 
     def __init__(self,
                  *args,

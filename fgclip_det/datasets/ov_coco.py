@@ -2,11 +2,17 @@
 
 From Bansal et al. (ECCV 2018), as used by OVR-CNN, ViLD and F-ViT: detectors
 train on boxes of the base classes only and are evaluated by AP50 on novel,
-base and all 65 classes. Names follow mmdet's ``CocoDataset``.
+base and all 65 classes. Names follow mmdet's ``CocoDataset``;
+:class:`OVCocoDataset` is that data set with its image files checked when
+built.
 """
 from typing import Any, Dict
 
 from mmdet.datasets import CocoDataset
+
+from fgclip_det.registry import DATASETS
+
+from .image_files import ImageFilesCheckMixin
 
 OV_COCO_BASE_CLASSES = (
     'person', 'bicycle', 'car', 'motorcycle', 'train', 'truck', 'boat',
@@ -49,3 +55,18 @@ def base_only_coco(coco: Dict[str, Any]) -> Dict[str, Any]:
     images = [image for image in coco['images'] if image['id'] in image_ids]
     return dict(coco, categories=categories, annotations=annotations,
                 images=images)
+
+
+@DATASETS.register_module()
+class OVCocoDataset(ImageFilesCheckMixin, CocoDataset):
+    """mmdet's ``CocoDataset`` that checks its image files when built.
+
+    Raises :class:`~fgclip_det.datasets.image_files.MissingImageFilesError`
+    (naming the annotation file, the number of missing images and the first
+    ones) instead of failing mid-epoch or at test time. Arguments are those
+    of ``CocoDataset``; the configs pass the 65 OV-COCO classes as
+    ``metainfo``.
+    """
+
+    MISSING_IMAGES_HINT = ('COCO 2017 images are needed under {folders}; '
+                           'see README "Data preparation".')

@@ -2,9 +2,16 @@
 
 Detectors train on the annotations of the frequent and common classes
 (``lvis_v1_train_norare.json``) and are evaluated on all 1203 classes, with
-APr (rare) as the open-vocabulary figure.
+APr (rare) as the open-vocabulary figure. :class:`OVLVISDataset` is mmdet's
+``LVISV1Dataset`` with its image files checked when built.
 """
 from typing import Any, Dict
+
+from mmdet.datasets import LVISV1Dataset
+
+from fgclip_det.registry import DATASETS
+
+from .image_files import ImageFilesCheckMixin
 
 #: LVIS ``frequency`` of the novel classes.
 RARE_FREQUENCY = 'r'
@@ -35,3 +42,19 @@ def drop_rare_lvis(lvis: Dict[str, Any]) -> Dict[str, Any]:
     annotations = [a for a in lvis['annotations']
                    if a['category_id'] not in rare_ids]
     return dict(lvis, annotations=annotations)
+
+
+@DATASETS.register_module()
+class OVLVISDataset(ImageFilesCheckMixin, LVISV1Dataset):
+    """mmdet's ``LVISV1Dataset`` that checks its image files when built.
+
+    Raises :class:`~fgclip_det.datasets.image_files.MissingImageFilesError`
+    (naming the annotation file, the number of missing images and the first
+    ones) instead of failing mid-epoch or at test time. Arguments are those
+    of ``LVISV1Dataset``.
+    """
+
+    MISSING_IMAGES_HINT = (
+        'LVIS v1 reads the COCO 2017 images (train2017/ and val2017/, links '
+        'to data/coco/ do): they are needed under {folders}; see README '
+        '"Data preparation".')

@@ -8,12 +8,14 @@ from mmengine.fileio import load
 
 from fgclip_det.registry import DATASETS
 
+from .image_files import ImageFilesCheckMixin
+
 AnnFormat = Literal['karpathy', 'coco', 'list']
 ANN_FORMATS = ('karpathy', 'coco', 'list')
 
 
 @DATASETS.register_module()
-class RetrievalDataset(BaseDataset):
+class RetrievalDataset(ImageFilesCheckMixin, BaseDataset):
     """Images and captions for image <-> text retrieval.
 
     ``ann_format`` names the layout of ``ann_file``:
@@ -31,6 +33,8 @@ class RetrievalDataset(BaseDataset):
       ``short_caption``).
 
     Each data info: ``img_path``, ``img_id`` and ``captions`` (list of str).
+    The image files are checked when the data set is built
+    (:class:`~fgclip_det.datasets.image_files.MissingImageFilesError`).
 
     Args:
         ann_format (str): ``'karpathy'``, ``'coco'`` or ``'list'``.
@@ -42,6 +46,9 @@ class RetrievalDataset(BaseDataset):
         **kwargs: ``BaseDataset`` arguments (``ann_file``, ``data_root``,
             ``data_prefix=dict(img=...)``, ``pipeline``, ...).
     """
+
+    MISSING_IMAGES_HINT = ('The images of the retrieval set are needed under '
+                           '{folders}; see docs/evaluation.md "Data layout".')
 
     def __init__(self,
                  *args,

@@ -8,6 +8,7 @@ from mmengine.dataset import BaseDataset
 from fgclip_det.registry import DATASETS
 
 from ..models.text.vocabulary import load_vocabulary
+from .image_files import ImageFilesCheckMixin
 
 #: File endings read as images (lower case).
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
@@ -22,14 +23,17 @@ def list_class_folders(root: str) -> List[str]:
 
 
 @DATASETS.register_module()
-class ZeroShotFolderDataset(BaseDataset):
+class ZeroShotFolderDataset(ImageFilesCheckMixin, BaseDataset):
     """Images in ``<root>/<class folder>/<image>``, labelled by folder.
 
     Labels follow the sorted folder names (ImageNet: sorted WordNet ids).
     ``metainfo['classes']`` holds the class names: the lines of
     ``class_names`` (one a folder, in the same order) or the folder names.
 
-    Each data info: ``img_path``, ``img_id`` and ``gt_label`` (int).
+    Each data info: ``img_path``, ``img_id`` and ``gt_label`` (int). Listed
+    names that are not readable files (e.g. broken links) raise
+    :class:`~fgclip_det.datasets.image_files.MissingImageFilesError` when
+    the data set is built.
 
     Args:
         class_names (str, optional): A text file with one class name a
@@ -38,6 +42,10 @@ class ZeroShotFolderDataset(BaseDataset):
         **kwargs: ``BaseDataset`` arguments; the folder is
             ``data_root / data_prefix['img']``.
     """
+
+    MISSING_IMAGES_HINT = ('The class folders under {folders} list names '
+                           'that are not files (broken links?); '
+                           'see docs/evaluation.md "Data layout".')
 
     def __init__(self, *args, class_names: Optional[str] = None,
                  **kwargs) -> None:

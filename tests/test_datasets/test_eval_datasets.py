@@ -33,6 +33,13 @@ def write_json(path: Path, content) -> str:
     return str(path)
 
 
+def touch(root: Path, *names: str) -> None:
+    """Empty image files (the data sets check that their files exist)."""
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b'')
+
+
 # ------------------------------------------------------- box classification
 def test_box_classification_keeps_and_counts_boxes(tmp_path):
     ann_file = write_json(tmp_path / 'instances.json', dict(
@@ -50,6 +57,7 @@ def test_box_classification_keeps_and_counts_boxes(tmp_path):
             dict(id=5, image_id=3, category_id=7, bbox=[5, 5, 20, 20],
                  iscrowd=1),
         ]))
+    touch(tmp_path / 'images', 'a.jpg', 'val2017/b.jpg')  # c.jpg: not served
     dataset = BoxClassificationDataset(
         ann_file=ann_file, data_prefix=dict(img=str(tmp_path / 'images')),
         min_size=5, max_size=60, test_mode=True)
@@ -121,10 +129,12 @@ def test_retrieval_formats(tmp_path):
         dict(filepath='val2014', filename='b.jpg', split='train',
              sentences=[dict(raw='three')]),
     ]))
+    root = tmp_path / 'root'
+    touch(root, 'val2014/a.jpg', 'x.jpg', 'y.jpg', 'p.jpg', 'q.jpg')
     dataset = RetrievalDataset(ann_file=karpathy, ann_format='karpathy',
-                               data_prefix=dict(img='root'), test_mode=True)
+                               data_prefix=dict(img=str(root)), test_mode=True)
     assert len(dataset) == 1
-    assert dataset.get_data_info(0)['img_path'] == 'root/val2014/a.jpg'
+    assert dataset.get_data_info(0)['img_path'] == str(root / 'val2014/a.jpg')
     assert dataset.get_data_info(0)['captions'] == ['one', 'two']
 
     coco = write_json(tmp_path / 'captions.json', dict(
@@ -132,7 +142,8 @@ def test_retrieval_formats(tmp_path):
         annotations=[dict(image_id=6, caption='c1'),
                      dict(image_id=5, caption='c2'),
                      dict(image_id=6, caption='c3')]))
-    dataset = RetrievalDataset(ann_file=coco, ann_format='coco', test_mode=True)
+    dataset = RetrievalDataset(ann_file=coco, ann_format='coco',
+                               data_prefix=dict(img=str(root)), test_mode=True)
     assert [dataset.get_data_info(i)['captions'] for i in range(2)] == [
         ['c2'], ['c1', 'c3']]
 
@@ -141,7 +152,7 @@ def test_retrieval_formats(tmp_path):
         dict(image='q.jpg', caption=['first', 'second']),
     ])
     dataset = RetrievalDataset(ann_file=records, ann_format='list',
-                               test_mode=True)
+                               data_prefix=dict(img=str(root)), test_mode=True)
     assert [dataset.get_data_info(i)['captions'] for i in range(2)] == [
         ['a long caption'], ['first', 'second']]
     with pytest.raises(ValueError, match="'csv'"):

@@ -46,7 +46,10 @@ def main() -> None:
         path_key=args.path_key)
     print(f"wrote {summary['num_samples']} samples in "
           f"{len(summary['shards'])} shards to {args.out_dir}; "
-          f"{summary['num_missing']} records without an image left out")
+          f"{summary['num_missing']} records without an image and "
+          f"{summary['num_skipped']} invalid records left out")
+    if summary['num_skipped']:
+        print(summary['skips'].describe())
 
 
 if __name__ == '__main__':

@@ -2,7 +2,7 @@
 # the 65 classes (fgclip_det/datasets/ov_coco.py holds the same lists).
 # Train file: tools/data/make_ov_coco.py; val: the standard COCO file.
 # Large-scale jitter at 640 x 640.
-dataset_type = 'CocoDataset'
+dataset_type = 'OVCocoDataset'  # CocoDataset with its image files checked
 data_root = 'data/coco/'
 classes = (
     'person', 'bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train',

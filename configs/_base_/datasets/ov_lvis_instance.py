@@ -4,7 +4,7 @@
 # annotations of rare classes (lvis_v1_train_norare.json, made by
 # tools/data/make_ov_lvis.py). Large-scale
 # jitter at 1024 x 1024, repeat-factor sampling (threshold 1e-3).
-dataset_type = 'LVISV1Dataset'
+dataset_type = 'OVLVISDataset'  # LVISV1Dataset with its image files checked
 data_root = 'data/lvis_v1/'
 num_classes = 1203
 # indices (mmdet's LVISV1Dataset order) of the classes whose LVIS v1

@@ -1,4 +1,6 @@
 """F-ViT RoI head: detector scores ensembled with dense CLIP scores."""
+import math
+from numbers import Real
 from typing import Optional
 
 import torch
@@ -14,6 +16,18 @@ from torch import Tensor
 from fgclip_det.registry import MODELS
 
 
+def check_ensemble_weight(name: str, value: float) -> float:
+    """``value`` as a float if it is a CLIP weight of the ensemble, in
+    [0, 1] (0: the detector alone, 1: CLIP alone); raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f'{name} must be a number in [0, 1], got '
+                        f'{type(value).__name__} {value!r}')
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise ValueError(f'{name} must be in [0, 1] (the CLIP share of '
+                         f'the geometric ensemble), got {value!r}')
+    return float(value)
+
+
 def geometric_ensemble(det_scores: Tensor, clip_scores: Tensor,
                        novel_mask: Tensor, alpha: float,
                        beta: float) -> Tensor:
@@ -27,12 +41,14 @@ def geometric_ensemble(det_scores: Tensor, clip_scores: Tensor,
         det_scores (Tensor): ``(N, C + 1)`` detector softmax, background last.
         clip_scores (Tensor): ``(N, C)`` CLIP softmax over the classes.
         novel_mask (Tensor): ``(C,)`` bool, True for novel classes.
-        alpha (float): CLIP weight ``a`` of base classes.
-        beta (float): CLIP weight ``b`` of novel classes.
+        alpha (float): CLIP weight ``a`` of base classes, in [0, 1].
+        beta (float): CLIP weight ``b`` of novel classes, in [0, 1].
 
     Returns:
         Tensor: ``(N, C + 1)``.
     """
+    alpha = check_ensemble_weight('alpha', alpha)
+    beta = check_ensemble_weight('beta', beta)
     # Arithmetic with Python scalars: no host data is copied to the device.
     weight = alpha + (beta - alpha) * novel_mask.to(clip_scores)
     num_classes = clip_scores.shape[-1]
@@ -60,10 +76,12 @@ class FViTRoIHead(StandardRoIHead):
             map, e.g. ``SingleRoIExtractor`` with a 1x1 ``RoIAlign``, the
             CLIP embedding width as ``out_channels`` and the patch size as
             the only stride. Defaults to None: no ensemble.
-        clip_alpha (float): CLIP weight of base classes. Defaults to 0.1.
-        clip_beta (float): CLIP weight of novel classes. Defaults to 0.8.
-        clip_temperature (float): Scale of the CLIP cosine logits. Defaults
-            to 75 (OV-COCO; 50 for OV-LVIS).
+        clip_alpha (float): CLIP weight of base classes, in [0, 1].
+            Defaults to 0.1.
+        clip_beta (float): CLIP weight of novel classes, in [0, 1].
+            Defaults to 0.8.
+        clip_temperature (float): Scale of the CLIP cosine logits, > 0.
+            Defaults to 75 (OV-COCO; 50 for OV-LVIS).
         **kwargs: Arguments of ``StandardRoIHead``.
     """
 
@@ -74,10 +92,16 @@ class FViTRoIHead(StandardRoIHead):
                  clip_beta: float = 0.8,
                  clip_temperature: float = 75.0,
                  **kwargs) -> None:
-        super().__init__(**kwargs)
+        if (isinstance(clip_temperature, bool)
+                or not isinstance(clip_temperature, Real)
+                or not (math.isfinite(clip_temperature)
+                        and clip_temperature > 0)):
+            raise ValueError('clip_temperature must be a finite number > 0, '
+                             f'got {clip_temperature!r}')
         self.clip_alpha = clip_alpha
         self.clip_beta = clip_beta
-        self.clip_temperature = clip_temperature
+        super().__init__(**kwargs)
+        self.clip_temperature = float(clip_temperature)
         self.clip_roi_extractor = None
         if clip_roi_extractor is not None:
             classifier = getattr(self.bbox_head, 'fc_cls', None)
@@ -89,6 +113,24 @@ class FViTRoIHead(StandardRoIHead):
                     f'{type(self.bbox_head).__name__} with a '
                     f'{type(classifier).__name__}')
             self.clip_roi_extractor = MODELS.build(clip_roi_extractor)
+
+    @property
+    def clip_alpha(self) -> float:
+        """float: CLIP weight of base classes, in [0, 1] (checked when set)."""
+        return self._clip_alpha
+
+    @clip_alpha.setter
+    def clip_alpha(self, value: float) -> None:
+        self._clip_alpha = check_ensemble_weight('clip_alpha', value)
+
+    @property
+    def clip_beta(self) -> float:
+        """float: CLIP weight of novel classes, in [0, 1] (checked when set)."""
+        return self._clip_beta
+
+    @clip_beta.setter
+    def clip_beta(self, value: float) -> None:
+        self._clip_beta = check_ensemble_weight('clip_beta', value)
 
     @property
     def with_clip_ensemble(self) -> bool:

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .class_names import check_class_names, class_name_to_text
 from .prompt_templates import VILD_TEMPLATES
 
 EMBEDDINGS_KEY = 'embeddings'
@@ -24,12 +25,6 @@ EMBEDDING_SUFFIXES = ('.pt', '.npy')
 
 #: Maps a list of prompts to their text features ``(num_prompts, dim)``.
 TextEncoder = Callable[[List[str]], Tensor]
-
-
-def class_name_to_text(name: str) -> str:
-    """Readable text of a class name (LVIS ``'bow_(weapon)'`` -> ``'bow
-    (weapon)'``)."""
-    return name.replace('_', ' ').strip()
 
 
 @torch.no_grad()
@@ -45,7 +40,9 @@ def build_class_embeddings(encode_text: TextEncoder,
 
     Args:
         encode_text (Callable): Prompts -> features ``(num_prompts, dim)``.
-        class_names (Sequence[str]): The vocabulary.
+        class_names (Sequence[str]): The vocabulary: non-empty names, no two
+            with the same prompt text (see
+            :func:`~fgclip_det.models.text.class_names.check_class_names`).
         templates (Sequence[str]): Templates with one ``{}``. Defaults to
             the 63 ViLD templates.
         batch_size (int): Prompts encoded at once. Defaults to 256.
@@ -53,8 +50,7 @@ def build_class_embeddings(encode_text: TextEncoder,
     Returns:
         Tensor: ``(num_classes, dim)``, L2-normalised rows.
     """
-    if not class_names:
-        raise ValueError('the vocabulary is empty')
+    check_class_names(class_names)
     bad = [t for t in templates if t.count('{}') != 1]
     if not templates or bad:
         raise ValueError(f'every template needs exactly one "{{}}", got {bad}')

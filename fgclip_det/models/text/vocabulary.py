@@ -3,6 +3,8 @@ import json
 import os.path as osp
 from typing import List
 
+from .class_names import check_class_names
+
 
 def load_vocabulary(spec: str) -> List[str]:
     """Class names from any of the usual sources.
@@ -17,6 +19,11 @@ def load_vocabulary(spec: str) -> List[str]:
 
     Returns:
         list[str]: The class names, in order.
+
+    Raises:
+        ValueError: If there is no name, a json category or a list item is
+            empty, or two names collide (see
+            :func:`~fgclip_det.models.text.class_names.check_class_names`).
     """
     if spec.endswith('.json'):
         with open(spec, encoding='utf-8') as f:
@@ -26,9 +33,6 @@ def load_vocabulary(spec: str) -> List[str]:
         with open(spec, encoding='utf-8') as f:
             names = [line.strip() for line in f if line.strip()]
     else:
-        names = [name.strip() for name in spec.split(',') if name.strip()]
-    if not names:
-        raise ValueError(f'no class names in {spec!r}')
-    if len(set(names)) != len(names):
-        raise ValueError(f'duplicate class names in {spec!r}')
+        names = [name.strip() for name in spec.split(',')]
+    check_class_names(names, spec)
     return names
