@@ -4,8 +4,7 @@ import json
 import socket
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ from fgclip_det.testing import (
     write_fgclip_hf_dir,
     write_tiny_open_clip_checkpoint,
 )
+from fgclip_det.testing.http_server import serve_http
 
 REPO = Path(__file__).resolve().parents[2]
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
@@ -68,14 +68,9 @@ class RangeHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(('127.0.0.1', 0), RangeHandler)
-    httpd.files, httpd.requests = {}, []
-    httpd.url = f'http://127.0.0.1:{httpd.server_address[1]}'
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_http(RangeHandler) as httpd:
+        httpd.files, httpd.requests = {}, []
+        yield httpd
 
 
 def write_index(folder: Path, models: list) -> str:

@@ -9,8 +9,7 @@ import hashlib
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from fgclip_det.testing import (
     tiny_fgclip_hf_config,
     write_fgclip_hf_dir,
 )
+from fgclip_det.testing.http_server import serve_http
 
 REPO = Path(__file__).resolve().parents[2]
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
@@ -78,16 +78,10 @@ class FlakyHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(('127.0.0.1', 0), FlakyHandler)
-    httpd.files, httpd.requests, httpd.cuts = {}, [], {}
-    httpd.range_total, httpd.wrong_range = True, set()
-    httpd.url = f'http://127.0.0.1:{httpd.server_address[1]}'
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
+    with serve_http(FlakyHandler) as httpd:
+        httpd.files, httpd.requests, httpd.cuts = {}, [], {}
+        httpd.range_total, httpd.wrong_range = True, set()
+        yield httpd
 
 
 def sha256(data: bytes) -> str:

@@ -5,7 +5,6 @@ import functools
 import hashlib
 import http.server
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,14 @@ import fgclip_det  # noqa: F401  (registers the safe checkpoint loaders)
 from fgclip_det.apis.download import DownloadError
 from fgclip_det.engine import CheckpointSafeRunner
 from fgclip_det.models.clip.checkpoint import read_state_dict
+from fgclip_det.testing.http_server import serve_http
 from fgclip_det.testing.toy_training import toy_runner_cfg
 from fgclip_det.utils.checkpoint_loader import url_cache_path
+
+
+class QuietFileHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
 
 class _Payload:
@@ -34,15 +39,9 @@ def served(tmp_path, monkeypatch):
     root = tmp_path / 'www'
     root.mkdir()
     monkeypatch.setenv('FGCLIP_DET_CACHE_DIR', str(tmp_path / 'cache'))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
-                                directory=str(root))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f'http://127.0.0.1:{server.server_address[1]}'
-    server.shutdown()
-    server.server_close()
+    handler = functools.partial(QuietFileHandler, directory=str(root))
+    with serve_http(handler) as httpd:
+        yield root, httpd.url
 
 
 def test_url_payload_is_refused_and_never_runs(served, tmp_path):

@@ -1,0 +1,24 @@
+"""A threaded HTTP server on 127.0.0.1 for tests of downloads and URLs."""
+import contextlib
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator, Type
+
+
+@contextlib.contextmanager
+def serve_http(handler: Type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServer]:
+    """Serve ``handler`` on a free port of 127.0.0.1 until the block ends.
+
+    The yielded server has ``url`` (``http://127.0.0.1:PORT``); it is shut
+    down, closed and its thread joined on exit.
+    """
+    httpd = ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    httpd.url = f'http://127.0.0.1:{httpd.server_address[1]}'
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
