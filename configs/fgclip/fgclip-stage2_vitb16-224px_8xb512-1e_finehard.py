@@ -11,6 +11,11 @@ _base_ = [
 model = dict(
     regional_head=dict(type='RegionalContrastiveHead', loss_weight=0.1),
     hard_negative_head=dict(type='HardNegativeHead', loss_weight=0.5))
+# The regional and hard-negative logit scales start at the loaded model's
+# global one (100 for OpenAI CLIP), as in the public stage-2 script: copied
+# before the first iteration, after `load_from`; a resumed run keeps its own
+# (model.init_region_scales_from_global=False keeps the loaded ones).
+custom_hooks = [dict(type='InitRegionScalesHook')]
 # One epoch is thousands of iterations: save every 500 (keeping the newest
 # 2) so that a stopped run resumes mid-epoch (ResumableEpochBasedTrainLoop).
 default_hooks = dict(

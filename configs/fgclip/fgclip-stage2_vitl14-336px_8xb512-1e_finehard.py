@@ -4,7 +4,9 @@ image_size = 336
 pipeline = [
     dict(type='LoadCLIPImage'),
     dict(type='ResizeToSquare', size=image_size),
-    dict(type='PackCLIPInputs'),
+    dict(
+        type='PackCLIPInputs',
+        short_caption_prefix={{_base_.short_caption_prefix}}),
 ]
 model = dict(clip=dict(model_name='ViT-L-14-336'))
 train_dataloader = dict(dataset=dict(pipeline=pipeline))

@@ -20,11 +20,18 @@ model = dict(
     global_head=dict(type='GlobalContrastiveHead'),
     regional_head=dict(type='RegionalContrastiveHead', loss_weight=0.1),
     hard_negative_head=dict(type='HardNegativeHead', loss_weight=0.5))
+# The stage-2 data recipe of configs/_base_/datasets/finehard.py ("a photo
+# of " before the short captions; short or long region expressions, 50/50)
+# and logit scales started at the global one (the same value from scratch,
+# log(1 / 0.07); it matters with `load_from`).
+custom_hooks = [dict(type='InitRegionScalesHook')]
 
 pipeline = [
     dict(type='LoadCLIPImage'),
     dict(type='ResizeToSquare', size=image_size),
-    dict(type='PackCLIPInputs'),
+    dict(
+        type='PackCLIPInputs',
+        short_caption_prefix={{_base_.short_caption_prefix}}),
 ]
 train_dataloader = dict(
     batch_size=16,

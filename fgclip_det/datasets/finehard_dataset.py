@@ -2,17 +2,59 @@
 import os.path as osp
 from typing import Any, List, Optional, Sequence, Union
 
+import numpy as np
 from mmengine.dataset import BaseDataset
 
 from fgclip_det.registry import DATASETS, TRANSFORMS
 
 from .finehard_record import (
     FINEHARD_NUM_NEGATIVES,
+    check_box,
     check_finehard_file,
     parse_finehard_record,
 )
 from .json_records import read_json_records
+from .record_schema import is_blank
 from .skip_summary import SkipSummary, log_running_count
+
+
+def region_long_texts(record: dict, info: dict, where: str) -> List[Optional[str]]:
+    """The ``long_expr`` of each region that ``info`` (parsed) kept.
+
+    The parser keeps, in record order, the regions with a valid box and a
+    non-blank ``short_expr``; this walks the record the same way.
+
+    Args:
+        record (dict): A FineHARD record that
+            :func:`~fgclip_det.datasets.finehard_record.parse_finehard_record`
+            accepted.
+        info (dict): What it returned.
+        where (str): The file and record, for errors.
+
+    Returns:
+        list[str | None]: Per kept region its ``long_expr``; None when it is
+        absent or blank.
+    """
+    kept = info['region_texts']
+    shorts: List[str] = []
+    longs: List[Optional[str]] = []
+    scratch = SkipSummary()
+    for index, region in enumerate(record.get('bbox_info') or []):
+        if len(shorts) == len(kept):
+            break
+        short = region.get('short_expr')
+        if not isinstance(short, str) or is_blank(short):
+            continue
+        if check_box(region['bbox'], where, f'bbox_info[{index}].bbox',
+                     scratch) is None:
+            continue
+        long = region.get('long_expr')
+        shorts.append(short)
+        longs.append(None if long is None or is_blank(long) else long)
+    if shorts != kept:
+        raise RuntimeError(f'{where}: the regions with long expressions '
+                           f'{shorts} are not the parsed regions {kept}')
+    return longs
 
 
 @DATASETS.register_module()
@@ -36,6 +78,18 @@ class FineHARDDataset(BaseDataset):
     by another one (MMEngine's refetch) and the running count of skipped
     images is logged.
 
+    Region captions: each region is captioned by its ``short_expr``, or,
+    with probability ``long_region_caption_prob``, by its ``long_expr``
+    (a region without one keeps its ``short_expr``), drawn anew every time
+    the sample is read, independently per region, with NumPy's global
+    generator (MMEngine seeds it in every process and dataloader worker
+    from ``randomness.seed``, so the draws repeat under a seed). The public
+    stage-2 dataset draws ``random.choice([bbox_data["short_expr"],
+    bbox_data["long_expr"]])`` per box (``fgclip/train/train_fgclip.py``,
+    ``LazySupervisedBboxDataset.__getitem__``): probability 0.5. The hard
+    negatives always rewrite the ``short_expr``, which the samples keep in
+    ``region_short_texts``.
+
     Args:
         ann_file (str): Annotation file, relative to ``data_root`` unless
             absolute.
@@ -53,6 +107,9 @@ class FineHARDDataset(BaseDataset):
             accepts any non-zero number. Defaults to 10 (FineHARD).
         path_key (str): Record key of the image path. Defaults to
             ``'img_path'``.
+        long_region_caption_prob (float): Probability that a region is
+            captioned by its ``long_expr`` (see above). Defaults to 0 (always
+            the ``short_expr``); FG-CLIP's stage 2 trains with 0.5.
         **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments
             (``test_mode``, ``lazy_init``, ``indices``, ``max_refetch``...).
 
@@ -72,7 +129,12 @@ class FineHARDDataset(BaseDataset):
                  max_regions: int = 4,
                  num_negatives: Optional[int] = FINEHARD_NUM_NEGATIVES,
                  path_key: str = 'img_path',
+                 long_region_caption_prob: float = 0.0,
                  **kwargs) -> None:
+        if not 0 <= long_region_caption_prob <= 1:
+            raise ValueError(f'long_region_caption_prob must be in [0, 1], '
+                             f'got {long_region_caption_prob!r}')
+        self.long_region_caption_prob = float(long_region_caption_prob)
         if max_regions < 0:
             raise ValueError(f'max_regions must be >= 0, got {max_regions}')
         if num_negatives is not None and num_negatives < 1:
@@ -104,7 +166,9 @@ class FineHARDDataset(BaseDataset):
         Returns:
             list[dict]: The fields of
             :func:`~fgclip_det.datasets.finehard_record.parse_finehard_record`
-            with ``img_path`` joined to ``data_prefix['img_path']``.
+            with ``img_path`` joined to ``data_prefix['img_path']``; with
+            ``long_region_caption_prob > 0`` also ``region_long_texts``
+            (see :func:`region_long_texts`).
 
         Raises:
             RecordError: On a field of the wrong type.
@@ -122,20 +186,45 @@ class FineHARDDataset(BaseDataset):
                 num_negatives=self.num_negatives)
             if info is not None:
                 info['img_path'] = osp.join(img_root, info['img_path'])
+                if self.long_region_caption_prob > 0:
+                    info['region_long_texts'] = region_long_texts(
+                        record, info, where)
                 data_list.append(info)
         check_finehard_file(summary, self.ann_file)
         self.skips = summary
         summary.log(self.ann_file)
         return data_list
 
+    def choose_region_captions(self, info: dict) -> dict:
+        """Draw the region captions of a sample (see the class docstring).
+
+        Sets ``region_short_texts`` to the ``short_expr`` of each region and
+        ``region_texts`` to the captions drawn, in place.
+
+        Returns:
+            dict: ``info``.
+        """
+        shorts = info['region_texts']
+        info['region_short_texts'] = list(shorts)
+        longs = info.get('region_long_texts')
+        if longs is None or not shorts:
+            return info
+        draws = np.random.random_sample(len(shorts))
+        info['region_texts'] = [
+            long if long is not None and draw < self.long_region_caption_prob
+            else short for short, long, draw in zip(shorts, longs, draws)
+        ]
+        return info
+
     def prepare_data(self, idx: int) -> Any:
-        """Run the pipeline on sample ``idx``; count it when it fails.
+        """Draw the region captions, run the pipeline on sample ``idx``;
+        count it when it fails.
 
         Returns:
             Any: The pipeline output, or None (MMEngine then draws another
             sample in training; in test mode it raises).
         """
-        data = super().prepare_data(idx)
+        data = self.pipeline(self.choose_region_captions(self.get_data_info(idx)))
         if data is None:
             self.num_skipped_images += 1
             log_running_count(

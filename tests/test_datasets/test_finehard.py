@@ -306,3 +306,98 @@ def test_pack_shards_command(finehard, tmp_path):
     assert 'wrote 4 samples in 2 shards' in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == [
         'finehard-000000.tar', 'finehard-000001.tar']
+
+
+# The region captions of the public stage-2 dataset
+# (fgclip/train/train_fgclip.py, LazySupervisedBboxDataset.__getitem__):
+# random.choice([bbox_data["short_expr"], bbox_data["long_expr"]]) per box,
+# the hard negatives paired with short_expr.
+FIRST_SHORT = ['a first', 'a second', 'a third', 'a fourth']
+FIRST_LONG = [f'{t} in the scene' for t in FIRST_SHORT]
+
+
+def test_long_expressions_follow_the_regions_kept(finehard):
+    # Three invalid regions come first in the record: the long expressions
+    # must stay aligned with the regions the parser kept.
+    dataset = build(finehard, long_region_caption_prob=0.5)
+    assert dataset.get_data_info(0)['region_long_texts'] == FIRST_LONG
+    assert dataset.get_data_info(1)['region_long_texts'] == [
+        'a only in the scene']
+    assert dataset.get_data_info(4)['region_long_texts'] == []
+    assert 'region_long_texts' not in build(finehard).get_data_info(0)
+
+
+def test_region_captions_are_short_or_long_half_and_half(finehard):
+    dataset = build(finehard, long_region_caption_prob=0.5)
+    np.random.seed(0)
+    draws = [dataset.choose_region_captions(dataset.get_data_info(0))
+             for _ in range(400)]
+    for info in draws:
+        assert info['region_short_texts'] == FIRST_SHORT
+        assert all(t in (s, s + ' in the scene')
+                   for t, s in zip(info['region_texts'], FIRST_SHORT))
+    is_long = np.array([[t.endswith('in the scene') for t in info['region_texts']]
+                        for info in draws])
+    # 1600 fair draws: 0.5 +- 0.05 is more than 4 standard deviations.
+    assert abs(is_long.mean() - 0.5) < 0.05
+    assert 0.4 < is_long.mean(0).min() and is_long.mean(0).max() < 0.6
+    # Drawn per region, not once per image.
+    assert (is_long.any(1) & ~is_long.all(1)).mean() > 0.5
+
+
+def test_region_caption_draws_repeat_under_the_seed(finehard):
+    dataset = build(finehard, long_region_caption_prob=0.5)
+
+    def captions(seed):
+        np.random.seed(seed)
+        return [dataset.choose_region_captions(
+            dataset.get_data_info(0))['region_texts'] for _ in range(20)]
+
+    assert captions(1) == captions(1)
+    assert captions(1) != captions(2)
+
+
+def test_region_caption_probability_ends(finehard):
+    always_long = build(finehard, long_region_caption_prob=1.0)
+    sample = always_long[0]['data_samples']
+    assert sample.region_texts == FIRST_LONG
+    # The hard negatives keep pairing with the short expression.
+    assert sample.region_short_texts == FIRST_SHORT
+    assert sample.region_negatives[0] == [f'a red shape {i}' for i in range(10)]
+    never = build(finehard)[0]['data_samples']
+    assert never.region_texts == never.region_short_texts == FIRST_SHORT
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValueError, match=str(bad)):
+            build(finehard, long_region_caption_prob=bad)
+
+
+def test_a_region_without_long_expression_keeps_its_short_one(tmp_path):
+    write_image(tmp_path / 'a.png')
+    regions = [region([0, 0, .5, .5], 'kept'), region([0, 0, 1, 1], 'blank'),
+               region([.5, .5, 1, 1], 'absent')]
+    regions[1]['long_expr'] = '  '
+    del regions[2]['long_expr']
+    ann = tmp_path / 'ann.json'
+    ann.write_text(json.dumps([dict(img_path='a.png', caption='c',
+                                    short_caption='s', bbox_info=regions)]))
+    dataset = FineHARDDataset(ann_file=str(ann), data_root=str(tmp_path),
+                              pipeline=PIPELINE, long_region_caption_prob=1.0)
+    assert dataset[0]['data_samples'].region_texts == [
+        'a kept in the scene', 'a blank', 'a absent']
+
+
+def test_region_captions_repeat_through_seeded_dataloader_workers(finehard):
+    from mmengine.runner import Runner
+
+    def epoch_captions(seed):
+        loader = Runner.build_dataloader(
+            dict(dataset=build(finehard, long_region_caption_prob=0.5),
+                 sampler=dict(type='DefaultSampler', shuffle=False),
+                 batch_size=5, num_workers=1,
+                 collate_fn=dict(type='pseudo_collate')),
+            seed=seed)
+        return [s.region_texts for batch in loader
+                for s in batch['data_samples']]
+
+    assert epoch_captions(3) == epoch_captions(3)
+    assert epoch_captions(3) != epoch_captions(4)

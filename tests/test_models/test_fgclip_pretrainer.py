@@ -143,7 +143,7 @@ def test_stage2_losses_are_the_weighted_head_losses(data_root):
     region = RegionalContrastiveHead(loss_weight=1.0).loss(
         feats['region'], feats['region_text'], clip.logit_scale_region.exp())
     hard = HardNegativeHead(loss_weight=1.0).loss(
-        feats['region'], feats['region_text'], feats['negative_text'],
+        feats['region'], feats['hard_positive_text'], feats['negative_text'],
         clip.logit_scale_hardneg.exp(), feats['negative_mask'])
     expected = (glob['loss_global_long'] + glob['loss_global_short'] +
                 0.1 * region['loss_region'] +
@@ -176,6 +176,7 @@ def test_a_batch_without_regions_still_trains(data_root):
     for sample in batch['data_samples']:
         sample.region_boxes = sample.region_boxes[:0]
         sample.region_texts = []
+        sample.region_short_texts = []
         sample.region_negatives = []
     losses = model(**model.data_preprocessor(batch), mode='loss')
     assert losses['loss_region'].item() == 0

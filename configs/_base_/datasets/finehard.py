@@ -5,11 +5,19 @@ dataset_type = 'FineHARDDataset'
 data_root = 'data/finehard/'
 image_size = 224
 max_regions = 4  # boxes an image (FG-CLIP)
+# The public stage-2 dataset (fgclip/train/train_fgclip.py,
+# LazySupervisedBboxDataset.__getitem__): "a photo of " before every short
+# caption (not the long caption, region expressions or hard negatives), and
+# each region captioned by its short or its long expression at random, 50/50
+# (training only: validation keeps the short expression). The hard
+# negatives always pair with the short expression.
+short_caption_prefix = 'a photo of '
+long_region_caption_prob = 0.5
 
 train_pipeline = [
     dict(type='LoadCLIPImage'),
     dict(type='ResizeToSquare', size=image_size),
-    dict(type='PackCLIPInputs'),
+    dict(type='PackCLIPInputs', short_caption_prefix=short_caption_prefix),
 ]
 test_pipeline = train_pipeline
 
@@ -26,6 +34,7 @@ train_dataloader = dict(
         ann_file='train.json',
         data_prefix=dict(img_path='images/'),
         max_regions=max_regions,
+        long_region_caption_prob=long_region_caption_prob,
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=64,

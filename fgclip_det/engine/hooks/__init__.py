@@ -1,5 +1,6 @@
 """Hooks registered in ``fgclip_det.registry.HOOKS``."""
 from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .init_region_scales_hook import InitRegionScalesHook
 from .plain_checkpoint_hook import PlainCheckpointHook
 
-__all__ = ['AtomicCheckpointHook', 'PlainCheckpointHook']
+__all__ = ['AtomicCheckpointHook', 'InitRegionScalesHook', 'PlainCheckpointHook']

@@ -27,7 +27,6 @@ from .checkpoint import (
     read_state_dict,
     save_checkpoint,
 )
-from .constants import LOGIT_SCALE_INIT
 from .eva_trunk import (
     EvaGridCache,
     check_eva,
@@ -53,6 +52,8 @@ from .vit_trunk import (
 )
 
 TextInput = Union[Tensor, str, List[str]]
+#: The log-scales of the regional and the hard-negative losses.
+REGION_LOGIT_SCALES = ('logit_scale_region', 'logit_scale_hardneg')
 
 
 def _normalize(x: Tensor, normalize: bool, dim: int = -1) -> Tensor:
@@ -67,6 +68,15 @@ class FGCLIP(nn.Module):
     as ``'openai'`` or a local open_clip state dict; the long-text parts are
     then copied from the short ones); ``checkpoint`` then loads a toolkit
     checkpoint (e.g. converted FG-CLIP weights) strictly.
+
+    Logit scales are stored as logs (the losses use their exponential):
+    ``logit_scale`` (global, open_clip's own), ``logit_scale_region`` and
+    ``logit_scale_hardneg``. The last two start as copies of the global one,
+    as the public FG-CLIP code sets them (``fgclip/train/train_fgclip.py``,
+    ``train()``: ``logit_scale_finegraind`` and ``logit_scale_hardneg`` =
+    ``nn.Parameter(torch.ones([]) * model.logit_scale)`` after
+    ``from_pretrained``); :meth:`init_region_logit_scales` copies it again,
+    e.g. after a checkpoint is loaded into the model.
 
     Args:
         model_name (str, optional): open_clip architecture, e.g.
@@ -112,8 +122,10 @@ class FGCLIP(nn.Module):
         self.long_positional_embedding = nn.Parameter(
             stretch_position_table(text.positional_embedding.detach()).clone())
         self.long_text_projection = copy.deepcopy(text.text_projection)
-        self.logit_scale_region = nn.Parameter(torch.tensor(LOGIT_SCALE_INIT))
-        self.logit_scale_hardneg = nn.Parameter(torch.tensor(LOGIT_SCALE_INIT))
+        # Start at the global log-scale: log(1 / 0.07) from scratch, the
+        # pretrained one (OpenAI CLIP: log 100) otherwise.
+        self.logit_scale_region = nn.Parameter(self.logit_scale.detach().clone())
+        self.logit_scale_hardneg = nn.Parameter(self.logit_scale.detach().clone())
         self.tokenizer = FGCLIPTokenizer(
             short_length=text.positional_embedding.shape[0],
             long_length=self.long_positional_embedding.shape[0])
@@ -155,6 +167,22 @@ class FGCLIP(nn.Module):
     def build_cfg(self) -> dict:
         """Constructor arguments that rebuild this architecture (no weights)."""
         return dict(model_cfg=copy.deepcopy(self.model_cfg))
+
+    @torch.no_grad()
+    def init_region_logit_scales(
+            self, names: Sequence[str] = REGION_LOGIT_SCALES) -> None:
+        """Copy the global log-scale into region log-scales (log space).
+
+        Args:
+            names (Sequence[str]): Which of :data:`REGION_LOGIT_SCALES` to
+                set. Defaults to both.
+        """
+        unknown = [name for name in names if name not in REGION_LOGIT_SCALES]
+        if unknown:
+            raise ValueError(f'names must be among {REGION_LOGIT_SCALES}, got '
+                             f'{unknown}')
+        for name in names:
+            getattr(self, name).copy_(self.logit_scale)
 
     def set_grad_checkpointing(self, enable: bool = True) -> None:
         """Switch gradient checkpointing of both towers (open_clip's switch)."""

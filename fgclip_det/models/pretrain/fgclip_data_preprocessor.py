@@ -79,6 +79,16 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
     - ``long_tokens`` ``(long_length,)``: the long caption's ids;
     - ``short_tokens`` ``(short_length,)``: the short caption's ids;
     - ``region_tokens`` ``(N_i, short_length)``: the region captions' ids;
+    - ``hard_positive_tokens`` ``(E_i, short_length)`` and
+      ``hard_positive_index`` ``(N_i,)``: a region's hard negatives are
+      scored against its ``region_short_texts`` entry (the ``short_expr``
+      they rewrite; defaults to its region caption). Where the region has
+      negatives and that text differs from its region caption (the long
+      expression was drawn), it is tokenised in ``hard_positive_tokens``.
+      ``hard_positive_index`` is, per region, the row of that text among the
+      region captions of the whole batch followed by the
+      ``hard_positive_tokens`` of the whole batch, in sample order (the row
+      of its own region caption when it needs no extra text);
     - ``negative_tokens`` ``(N_i, K, short_length)`` and ``negative_mask``
       ``(N_i, K)``: the hard negatives, padded to the largest count ``K`` in
       the batch (``K = 0`` when no region has negatives); the mask is False
@@ -88,10 +98,11 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
     text of the batch reaches: the long captions are cut to the longest of
     them, the short captions to theirs, and region captions and negatives
     (a few words each, and most of the texts; they share one pass through
-    the text tower) to theirs. This changes no embedding: CLIP's text tower
-    is causal and pools at the end-of-text token, so the padding after it
-    never reaches the pooled feature. It saves most of the text tower's
-    work, as captions are far shorter than 77 or 248 tokens.
+    the text tower with the hard-negative positives) to theirs. This changes
+    no embedding: CLIP's text tower is causal and pools at the end-of-text
+    token, so the padding after it never reaches the pooled feature. It
+    saves most of the text tower's work, as captions are far shorter than 77
+    or 248 tokens.
 
     Args:
         mean (Sequence[float]): Per-channel mean of ``uint8`` RGB inputs.
@@ -152,10 +163,45 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
             return torch.zeros(0, length, dtype=torch.long)
         return self.tokenizer(texts, long=long)
 
+    @staticmethod
+    def hard_positives(samples: Sequence[BaseDataElement]
+                       ) -> Tuple[List[List[str]], Tensor]:
+        """The hard-negative positives not already among the region captions.
+
+        Returns:
+            tuple[list[list[str]], Tensor]: Per sample the texts to embed
+            apart, and the batch-wide ``hard_positive_index`` (see the
+            class docstring).
+        """
+        num_regions = sum(len(s.region_texts) for s in samples)
+        extra: List[List[str]] = []
+        index: List[int] = []
+        num_extra = row = 0
+        for sample in samples:
+            shorts = sample.get('region_short_texts', sample.region_texts)
+            if len(shorts) != len(sample.region_texts):
+                raise ValueError(
+                    f'a sample has {len(sample.region_texts)} region_texts '
+                    f'but {len(shorts)} region_short_texts')
+            texts = []
+            for text, short, negs in zip(sample.region_texts, shorts,
+                                         sample.region_negatives):
+                if negs and short != text:
+                    index.append(num_regions + num_extra + len(texts))
+                    texts.append(short)
+                else:
+                    index.append(row)
+                row += 1
+            num_extra += len(texts)
+            extra.append(texts)
+        return extra, torch.tensor(index, dtype=torch.long)
+
     def add_tokens(self, samples: Sequence[BaseDataElement]) -> None:
         """Set the token fields of ``samples`` in place, as host tensors."""
         counts = [len(s.region_texts) for s in samples]
         negatives = [n for s in samples for n in s.region_negatives]
+        extra, positive_index = self.hard_positives(samples)
+        positives = self.tokenize([t for texts in extra for t in texts])
         num_negs = max((len(n) for n in negatives), default=0)
         padded = [n[i] if i < len(n) else '' for n in negatives
                   for i in range(num_negs)]
@@ -170,13 +216,17 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
         if self.trim_padding:
             (long, ) = trim_padding_columns(long)
             (short, ) = trim_padding_columns(short)
-            regions, negative_tokens = trim_padding_columns(
-                regions, negative_tokens)
-        for i, (sample, region, negs, mask) in enumerate(
-                zip(samples, regions.split(counts), negative_tokens.split(counts),
+            regions, positives, negative_tokens = trim_padding_columns(
+                regions, positives, negative_tokens)
+        for i, (sample, region, positive, index, negs, mask) in enumerate(
+                zip(samples, regions.split(counts),
+                    positives.split([len(t) for t in extra]),
+                    positive_index.split(counts), negative_tokens.split(counts),
                     negative_mask.split(counts))):
             sample.long_tokens = long[i]
             sample.short_tokens = short[i]
             sample.region_tokens = region
+            sample.hard_positive_tokens = positive
+            sample.hard_positive_index = index
             sample.negative_tokens = negs
             sample.negative_mask = mask

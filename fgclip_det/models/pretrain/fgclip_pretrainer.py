@@ -19,9 +19,23 @@ class FGCLIPPretrainer(BaseModel):
     Stage 1 configures only ``global_head``; stage 2 adds ``regional_head``
     and ``hard_negative_head`` (FG-CLIP: total = L_long + L_short +
     0.1 L_region + 0.5 L_hard, the heads' default weights). The logit scales
-    are the model's (``logit_scale``, ``logit_scale_region``,
-    ``logit_scale_hardneg``); each head gets its exponentiated value, capped
-    at ``max_logit_scale``. The scales of heads left out are frozen.
+    are the model's log-scales (``logit_scale``, ``logit_scale_region``,
+    ``logit_scale_hardneg``); each head gets its exponential, uncapped
+    unless ``max_logit_scale`` is set (the public code,
+    ``fgclip/model/clip_strc/fgclip.py``, ``FGCLIPModel.clip_loss`` /
+    ``pairwise_contrastive_loss`` / ``hard_contrastive_loss``, uses
+    ``logit_scale.exp()`` as it is). The scales of heads left out are
+    frozen.
+
+    The hard-negative loss scores each region against its short expression
+    (``hard_positive_tokens``, see ``FGCLIPDataPreprocessor``) and its
+    negatives, whichever region caption the regional loss uses.
+
+    At the start of a training run, after ``load_from`` and never on resume,
+    ``InitRegionScalesHook`` calls :meth:`init_region_scales`: with
+    ``init_region_scales_from_global`` the log-scales of the stage-2 heads
+    are set to the global one, as the public stage-2 script does
+    (``fgclip/train/train_fgclip.py``, ``train()``).
 
     Args:
         clip (dict): Config of the ``FGCLIP`` model.
@@ -31,8 +45,13 @@ class FGCLIPPretrainer(BaseModel):
             caption loss; None (the default) leaves it out.
         hard_negative_head (dict, optional): Config of the hard-negative
             loss; None (the default) leaves it out.
-        max_logit_scale (float): Cap of the exponentiated logit scales.
-            Defaults to 100 (CLIP).
+        max_logit_scale (float, optional): Cap of the exponentiated logit
+            scales (a capped scale gets no gradient). Defaults to None (no
+            cap, as the public FG-CLIP code).
+        init_region_scales_from_global (bool): Let
+            :meth:`init_region_scales` set the regional and hard-negative
+            log-scales to the global one. Defaults to True (the public
+            stage-2 script); False keeps the loaded ones.
         data_preprocessor (dict, optional): Defaults to
             ``dict(type='FGCLIPDataPreprocessor')``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -44,7 +63,8 @@ class FGCLIPPretrainer(BaseModel):
                  global_head: Optional[dict] = None,
                  regional_head: Optional[dict] = None,
                  hard_negative_head: Optional[dict] = None,
-                 max_logit_scale: float = 100.0,
+                 max_logit_scale: Optional[float] = None,
+                 init_region_scales_from_global: bool = True,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
@@ -58,7 +78,11 @@ class FGCLIPPretrainer(BaseModel):
                               if regional_head is not None else None)
         self.hard_negative_head = (MODELS.build(hard_negative_head)
                                    if hard_negative_head is not None else None)
+        if max_logit_scale is not None and not max_logit_scale > 0:
+            raise ValueError(f'max_logit_scale must be > 0 or None, got '
+                             f'{max_logit_scale!r}')
         self.max_logit_scale = max_logit_scale
+        self.init_region_scales_from_global = init_region_scales_from_global
         # The scale of a head left out gets no gradient: freeze it, so that
         # DistributedDataParallel finds no unused parameter.
         if self.regional_head is None:
@@ -90,8 +114,36 @@ class FGCLIPPretrainer(BaseModel):
                          f'{mode!r}')
 
     def scale(self, log_scale: Tensor) -> Tensor:
-        """The exponentiated logit scale, capped at ``max_logit_scale``."""
-        return log_scale.exp().clamp(max=self.max_logit_scale)
+        """The exponentiated logit scale, capped at ``max_logit_scale`` if set."""
+        scale = log_scale.exp()
+        if self.max_logit_scale is None:
+            return scale
+        return scale.clamp(max=self.max_logit_scale)
+
+    def region_scale_names(self) -> List[str]:
+        """The log-scales of the configured stage-2 heads."""
+        names = []
+        if self.regional_head is not None:
+            names.append('logit_scale_region')
+        if self.hard_negative_head is not None:
+            names.append('logit_scale_hardneg')
+        return names
+
+    def init_region_scales(self) -> List[str]:
+        """Set the stage-2 heads' log-scales to the global log-scale.
+
+        Does nothing unless ``init_region_scales_from_global``; call it once
+        the weights are loaded (``InitRegionScalesHook`` does, before the
+        first training iteration of a run that is not resumed).
+
+        Returns:
+            list[str]: The names of the log-scales set.
+        """
+        if not self.init_region_scales_from_global:
+            return []
+        names = self.region_scale_names()
+        self.clip.init_region_logit_scales(names)
+        return names
 
     def extract_feats(self,
                       inputs: Tensor,
@@ -116,8 +168,10 @@ class FGCLIPPretrainer(BaseModel):
         Returns:
             dict[str, Tensor]: ``image``, ``long_text``, ``short_text``
             ``(B, D)``; with ``regions``: ``region`` and ``region_text``
-            ``(M, D)``; with ``negatives``: ``negative_text``
-            ``(M, K, D)`` and ``negative_mask`` ``(M, K)``.
+            ``(M, D)``; with ``negatives``: ``hard_positive_text``
+            ``(M, D)`` (the caption the negatives rewrite),
+            ``negative_text`` ``(M, K, D)`` and ``negative_mask``
+            ``(M, K)``.
         """
         feats: Dict[str, Tensor] = {}
         if regions:
@@ -150,19 +204,33 @@ class FGCLIPPretrainer(BaseModel):
 
         They are a few words each and far more numerous than the captions,
         so they get their own pass, padded only to their own longest text.
+        The hard-negative positives are the region captions, except those
+        in ``hard_positive_tokens`` (see ``FGCLIPDataPreprocessor``).
         """
         region_tokens = torch.cat([s.region_tokens for s in data_samples])
         if not negatives:
             return dict(region_text=self.clip.encode_text(region_tokens,
                                                           normalize=True))
+        positive_tokens = torch.cat(
+            [s.hard_positive_tokens for s in data_samples])
         negative_tokens = torch.cat([s.negative_tokens for s in data_samples])
         texts = self.clip.encode_text(
-            torch.cat([region_tokens, negative_tokens.flatten(0, 1)]),
+            torch.cat([region_tokens, positive_tokens,
+                       negative_tokens.flatten(0, 1)]),
             normalize=True)
-        region_text, negative_text = texts.split(
-            [len(region_tokens), texts.shape[0] - len(region_tokens)])
+        num_regions, num_positives = len(region_tokens), len(positive_tokens)
+        region_text, positive_text, negative_text = texts.split([
+            num_regions, num_positives,
+            texts.shape[0] - num_regions - num_positives
+        ])
+        if num_positives:
+            index = torch.cat([s.hard_positive_index for s in data_samples])
+            hard_positive = texts[:num_regions + num_positives][index]
+        else:
+            hard_positive = region_text
         return dict(
             region_text=region_text,
+            hard_positive_text=hard_positive,
             negative_text=negative_text.unflatten(0, negative_tokens.shape[:2]),
             negative_mask=torch.cat([s.negative_mask for s in data_samples]))
 
@@ -195,7 +263,7 @@ class FGCLIPPretrainer(BaseModel):
             scale = self.scale(self.clip.logit_scale_hardneg)
             losses.update(
                 self.hard_negative_head.loss(feats['region'],
-                                             feats['region_text'],
+                                             feats['hard_positive_text'],
                                              feats['negative_text'], scale,
                                              feats['negative_mask']))
             losses['logit_scale_hardneg'] = scale.detach()
@@ -209,12 +277,14 @@ class FGCLIPPretrainer(BaseModel):
             list[BaseDataElement]: ``data_samples`` with ``image_embedding``,
             ``long_text_embedding``, ``short_text_embedding`` ``(D,)`` and
             ``region_scores`` ``(N_i, 1 + K)``: the cosine similarity of each
-            region to its caption (column 0) and to its hard negatives,
+            region to the caption its hard negatives rewrite (column 0; its
+            region caption when it has none) and to its hard negatives,
             ``-inf`` at padding.
         """
         feats = self.extract_feats(inputs, data_samples)
         candidates = torch.cat(
-            [feats['region_text'].unsqueeze(1), feats['negative_text']], 1)
+            [feats['hard_positive_text'].unsqueeze(1), feats['negative_text']],
+            1)
         scores = torch.einsum('md,mkd->mk', feats['region'], candidates)
         real = torch.cat([feats['negative_mask'].new_ones(len(scores), 1),
                           feats['negative_mask']], 1)
