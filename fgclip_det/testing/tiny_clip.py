@@ -19,6 +19,16 @@ TINY_CLIP_CFG = dict(
 )
 #: Input size of the tiny model.
 TINY_IMAGE_SIZE = 64
+#: FineHARD data pipeline at the tiny model's input size.
+TINY_PRETRAIN_PIPELINE = [
+    dict(type='LoadCLIPImage'),
+    dict(type='ResizeToSquare', size=TINY_IMAGE_SIZE),
+    dict(type='PackCLIPInputs'),
+]
+#: The regional and hard-negative heads that make a pretrainer stage 2.
+STAGE2_HEADS = dict(
+    regional_head=dict(type='RegionalContrastiveHead'),
+    hard_negative_head=dict(type='HardNegativeHead'))
 #: Folder of the shared FG-CLIP HF-layout fixture, relative to the repo root.
 FGCLIP_TINY_HF_FIXTURE = Path('..', 'shared', 'fixtures', 'fgclip_tiny_hf')
 

@@ -47,14 +47,6 @@ def stage_of(name: str) -> int:
     return 1 if 'stage1' in name else 2
 
 
-@pytest.fixture(scope='module')
-def data_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp('synthetic')
-    generate_synthetic_dataset(
-        root, num_train=4, num_val=2, image_size=64, progress=False)
-    return root
-
-
 def test_configs_are_found():
     assert FULL_CONFIGS == [
         'fgclip/fgclip-stage1_vitb16-224px_8xb512-1e_finehard.py',

@@ -17,16 +17,12 @@ from fgclip_det.models.pretrain import (
 )
 from fgclip_det.models.pretrain.fgclip_data_preprocessor import trim_padding_columns
 from fgclip_det.registry import MODELS
-from fgclip_det.testing.tiny_clip import TINY_IMAGE_SIZE, tiny_fgclip_cfg
-
-PIPELINE = [
-    dict(type='LoadCLIPImage'),
-    dict(type='ResizeToSquare', size=TINY_IMAGE_SIZE),
-    dict(type='PackCLIPInputs'),
-]
-STAGE2_HEADS = dict(
-    regional_head=dict(type='RegionalContrastiveHead'),
-    hard_negative_head=dict(type='HardNegativeHead'))
+from fgclip_det.testing.tiny_clip import (
+    STAGE2_HEADS,
+    TINY_IMAGE_SIZE,
+    TINY_PRETRAIN_PIPELINE,
+    tiny_fgclip_cfg,
+)
 
 
 @pytest.fixture(scope='module')
@@ -56,7 +52,7 @@ def batch_of(data_root, split='train', size=3):
     dataset = FineHARDDataset(
         ann_file=f'finehard/{split}.json',
         data_root=str(data_root),
-        pipeline=PIPELINE,
+        pipeline=TINY_PRETRAIN_PIPELINE,
         test_mode=True)
     return pseudo_collate([dataset[i] for i in range(size)])
 
@@ -210,7 +206,8 @@ def test_train_step_runs_and_changes_the_weights(data_root):
 
 def test_runner_trains_and_validates_on_synthetic_data(data_root, tmp_path):
     dataset = dict(
-        type='FineHARDDataset', data_root=str(data_root), pipeline=PIPELINE)
+        type='FineHARDDataset', data_root=str(data_root),
+        pipeline=TINY_PRETRAIN_PIPELINE)
     runner = Runner(
         model=dict(
             type='FGCLIPPretrainer', clip=tiny_fgclip_cfg(), **STAGE2_HEADS),
@@ -251,7 +248,8 @@ def test_runner_trains_from_streamed_shards(data_root, tmp_path):
         work_dir=str(tmp_path / 'work'),
         train_dataloader=dict(
             dataset=dict(
-                type='FineHARDWebDataset', shards=shards, pipeline=PIPELINE),
+                type='FineHARDWebDataset', shards=shards,
+                pipeline=TINY_PRETRAIN_PIPELINE),
             sampler=None,
             collate_fn=dict(type='pseudo_collate'),
             batch_size=2,

@@ -20,42 +20,27 @@ from mmengine.hooks import Hook
 from mmengine.registry import init_default_scope
 from mmengine.structures import BaseDataElement
 
-from fgclip_det.datasets import FineHARDDataset, generate_synthetic_dataset
+from fgclip_det.datasets import FineHARDDataset
 from fgclip_det.datasets.transforms import PackCLIPInputs
 from fgclip_det.engine import CheckpointSafeRunner, InitRegionScalesHook
 from fgclip_det.models.clip import FGCLIP, LOGIT_SCALE_INIT
 from fgclip_det.models.pretrain import HardNegativeHead
 from fgclip_det.registry import MODELS
 from fgclip_det.testing.tiny_clip import (
-    TINY_IMAGE_SIZE,
+    STAGE2_HEADS,
+    TINY_PRETRAIN_PIPELINE,
     tiny_fgclip_cfg,
     tiny_open_clip_cfg,
     write_tiny_open_clip_checkpoint,
 )
 from fgclip_det.utils import get_config_path
 
-PIPELINE = [
-    dict(type='LoadCLIPImage'),
-    dict(type='ResizeToSquare', size=TINY_IMAGE_SIZE),
-    dict(type='PackCLIPInputs'),
-]
-STAGE2_HEADS = dict(
-    regional_head=dict(type='RegionalContrastiveHead'),
-    hard_negative_head=dict(type='HardNegativeHead'))
 SCALES = ('logit_scale', 'logit_scale_region', 'logit_scale_hardneg')
 
 
 @pytest.fixture(autouse=True)
 def scope():
     init_default_scope('fgclip_det')
-
-
-@pytest.fixture(scope='module')
-def data_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp('synthetic')
-    generate_synthetic_dataset(
-        root, num_train=4, num_val=2, image_size=64, progress=False)
-    return root
 
 
 def build_model(**kwargs):
@@ -171,7 +156,8 @@ def run_stage2(data_root, work_dir, *, max_iters=1, model_kwargs=None, **cfg):
         work_dir=str(work_dir),
         train_dataloader=dict(
             dataset=dict(type='FineHARDDataset', data_root=str(data_root),
-                         ann_file='finehard/train.json', pipeline=PIPELINE),
+                         ann_file='finehard/train.json',
+                         pipeline=TINY_PRETRAIN_PIPELINE),
             sampler=dict(type='DefaultSampler', shuffle=False),
             collate_fn=dict(type='pseudo_collate'),
             batch_size=2,
@@ -275,7 +261,7 @@ def test_only_the_short_caption_gets_the_prefix():
 # ------------------------------------------------------- hard positives
 def batch_of(data_root, size=3):
     dataset = FineHARDDataset(ann_file='finehard/train.json',
-                              data_root=str(data_root), pipeline=PIPELINE,
+                              data_root=str(data_root), pipeline=TINY_PRETRAIN_PIPELINE,
                               long_region_caption_prob=1.0)
     return pseudo_collate([dataset[i] for i in range(size)])
 
@@ -320,7 +306,7 @@ def test_hard_negatives_pair_with_the_short_expression(data_root):
 def test_short_captions_need_no_extra_pass(data_root):
     model = build_model(**STAGE2_HEADS)
     dataset = FineHARDDataset(ann_file='finehard/train.json',
-                              data_root=str(data_root), pipeline=PIPELINE)
+                              data_root=str(data_root), pipeline=TINY_PRETRAIN_PIPELINE)
     data = model.data_preprocessor(
         pseudo_collate([dataset[i] for i in range(2)]))
     for sample in data['data_samples']:
