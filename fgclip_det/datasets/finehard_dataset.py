@@ -9,52 +9,11 @@ from fgclip_det.registry import DATASETS, TRANSFORMS
 
 from .finehard_record import (
     FINEHARD_NUM_NEGATIVES,
-    check_box,
     check_finehard_file,
     parse_finehard_record,
 )
 from .json_records import read_json_records
-from .record_schema import is_blank
 from .skip_summary import SkipSummary, log_running_count
-
-
-def region_long_texts(record: dict, info: dict, where: str) -> List[Optional[str]]:
-    """The ``long_expr`` of each region that ``info`` (parsed) kept.
-
-    The parser keeps, in record order, the regions with a valid box and a
-    non-blank ``short_expr``; this walks the record the same way.
-
-    Args:
-        record (dict): A FineHARD record that
-            :func:`~fgclip_det.datasets.finehard_record.parse_finehard_record`
-            accepted.
-        info (dict): What it returned.
-        where (str): The file and record, for errors.
-
-    Returns:
-        list[str | None]: Per kept region its ``long_expr``; None when it is
-        absent or blank.
-    """
-    kept = info['region_texts']
-    shorts: List[str] = []
-    longs: List[Optional[str]] = []
-    scratch = SkipSummary()
-    for index, region in enumerate(record.get('bbox_info') or []):
-        if len(shorts) == len(kept):
-            break
-        short = region.get('short_expr')
-        if not isinstance(short, str) or is_blank(short):
-            continue
-        if check_box(region['bbox'], where, f'bbox_info[{index}].bbox',
-                     scratch) is None:
-            continue
-        long = region.get('long_expr')
-        shorts.append(short)
-        longs.append(None if long is None or is_blank(long) else long)
-    if shorts != kept:
-        raise RuntimeError(f'{where}: the regions with long expressions '
-                           f'{shorts} are not the parsed regions {kept}')
-    return longs
 
 
 @DATASETS.register_module()
@@ -168,7 +127,7 @@ class FineHARDDataset(BaseDataset):
             :func:`~fgclip_det.datasets.finehard_record.parse_finehard_record`
             with ``img_path`` joined to ``data_prefix['img_path']``; with
             ``long_region_caption_prob > 0`` also ``region_long_texts``
-            (see :func:`region_long_texts`).
+            (the ``long_expr`` of each region, None where it has none).
 
         Raises:
             RecordError: On a field of the wrong type.
@@ -186,9 +145,8 @@ class FineHARDDataset(BaseDataset):
                 num_negatives=self.num_negatives)
             if info is not None:
                 info['img_path'] = osp.join(img_root, info['img_path'])
-                if self.long_region_caption_prob > 0:
-                    info['region_long_texts'] = region_long_texts(
-                        record, info, where)
+                if self.long_region_caption_prob == 0:
+                    del info['region_long_texts']  # never drawn: not stored
                 data_list.append(info)
         check_finehard_file(summary, self.ann_file)
         self.skips = summary

@@ -173,9 +173,10 @@ def parse_finehard_record(
         ``short_caption``, ``norm_region_boxes`` (float32
         ``(num_regions, 4)``, normalised xyxy), ``region_texts`` (the
         ``short_expr`` of each region, which the hard negatives rewrite),
-        ``region_negatives`` (a list of negative captions per region, empty
-        for regions without usable negatives) and ``has_negatives`` (bool
-        ``(num_regions,)``).
+        ``region_long_texts`` (the ``long_expr`` of each region; None where
+        it is absent or blank), ``region_negatives`` (a list of negative
+        captions per region, empty for regions without usable negatives)
+        and ``has_negatives`` (bool ``(num_regions,)``).
 
     Raises:
         RecordError: When a field has the wrong type (see the module
@@ -196,7 +197,7 @@ def parse_finehard_record(
     if long_caption is None or short_caption is None:
         summary.skip('record', 'caption or short_caption null or blank')
         return None
-    boxes, texts, negatives = [], [], []
+    boxes, texts, long_texts, negatives = [], [], [], []
     regions = record.get('bbox_info', []) if max_regions else []
     if not isinstance(regions, list):
         raise field_error(where, 'bbox_info', 'a list of regions', regions)
@@ -225,6 +226,8 @@ def parse_finehard_record(
         if len(boxes) < max_regions:
             boxes.append(box)
             texts.append(text)
+            long_texts.append(None if long_expr is None or is_blank(long_expr)
+                              else long_expr)
             negatives.append(negs)
     return dict(
         img_path=img_path,
@@ -232,6 +235,7 @@ def parse_finehard_record(
         short_caption=short_caption,
         norm_region_boxes=np.asarray(boxes, dtype=np.float32).reshape(-1, 4),
         region_texts=texts,
+        region_long_texts=long_texts,
         region_negatives=negatives,
         has_negatives=np.array([bool(n) for n in negatives], dtype=bool))
 
