@@ -98,7 +98,10 @@ METRICS = Registry(
 EVALUATOR = Registry(
     'evaluator', parent=MMDET_EVALUATOR, locations=['fgclip_det.evaluation'])
 
-VISUALIZERS = Registry('visualizer', parent=MMDET_VISUALIZERS)
+VISUALIZERS = Registry(
+    'visualizer',
+    parent=MMDET_VISUALIZERS,
+    locations=['fgclip_det.visualization'])
 VISBACKENDS = Registry('vis_backend', parent=MMDET_VISBACKENDS)
 LOG_PROCESSORS = Registry(
     'log_processor',

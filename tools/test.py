@@ -2,14 +2,17 @@
 import argparse
 import os
 import os.path as osp
+from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from fgclip_det.visualization import max_boxes_arg, relative_score_thr_arg
+
 NO_CHECKPOINT = 'none'
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument(
@@ -31,6 +34,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
+        '--max-boxes', type=max_boxes_arg, metavar='K',
+        help='with --show/--show-dir: draw at most the K highest-scoring '
+        'boxes an image (default: no limit)')
+    parser.add_argument(
+        '--relative-score-thr', type=relative_score_thr_arg, metavar='R',
+        help='with --show/--show-dir: draw boxes scoring at least R (in '
+        "[0, 1]) times the image's best score (default: 0)")
+    parser.add_argument(
+        '--score-thr', type=float,
+        help='with --show/--show-dir: draw boxes scoring at least this '
+        "(default: the config's visualization hook's, 0.3)")
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -41,22 +56,18 @@ def parse_args() -> argparse.Namespace:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    drawing = (args.max_boxes, args.relative_score_thr, args.score_thr)
+    if not (args.show or args.show_dir) and any(v is not None for v in drawing):
+        parser.error('--max-boxes, --relative-score-thr and --score-thr need '
+                     '--show or --show-dir')
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def main() -> None:
-    args = parse_args()
-    from fgclip_det.utils.worker_lifetime import (
-        bind_forked_children_to_parent,
-        exit_with_parent,
-    )
-
-    if args.launcher == 'pytorch':
-        exit_with_parent()  # a rank dies with its torchrun agent
-    bind_forked_children_to_parent()  # dataloader workers die with this run
-    from mmdet.engine.hooks.utils import trigger_visualization_hook
+def load_config(args: argparse.Namespace) -> Config:
+    """The config file with the command line's choices applied."""
+    from fgclip_det.engine import apply_show_args
 
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -69,8 +80,24 @@ def main() -> None:
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = (None if args.checkpoint.lower() == NO_CHECKPOINT else
                      args.checkpoint)
-    if args.show or args.show_dir:
-        cfg = trigger_visualization_hook(cfg, args)
+    apply_show_args(cfg, show=args.show, show_dir=args.show_dir,
+                    wait_time=args.wait_time, max_boxes=args.max_boxes,
+                    relative_score_thr=args.relative_score_thr,
+                    score_thr=args.score_thr)
+    return cfg
+
+
+def main() -> None:
+    args = parse_args()
+    from fgclip_det.utils.worker_lifetime import (
+        bind_forked_children_to_parent,
+        exit_with_parent,
+    )
+
+    if args.launcher == 'pytorch':
+        exit_with_parent()  # a rank dies with its torchrun agent
+    bind_forked_children_to_parent()  # dataloader workers die with this run
+    cfg = load_config(args)
     if 'runner_type' in cfg:
         # The toolkit's registry also finds its own runners (the configs'
         # CheckpointSafeRunner), and mmengine's through its parents.

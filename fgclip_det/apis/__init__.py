@@ -7,7 +7,7 @@ from .download import (
     hub_file_url,
     sha256sum,
 )
-from .heatmap import overlay_heatmap, text_heatmap
+from .heatmap import add_colour_bar, overlay_heatmap, text_heatmap, text_similarity
 from .image_input import ImageInputError, read_image_file
 from .inferencer import OpenVocabDetector
 from .model_index import (
@@ -22,8 +22,9 @@ from .vocabulary_swap import set_detector_vocabulary
 
 __all__ = [
     'DownloadError', 'ImageInputError', 'ModelEntry', 'OpenVocabDetector',
-    'UnknownModelError', 'WeightsSource', 'default_cache_dir',
+    'UnknownModelError', 'WeightsSource', 'add_colour_bar', 'default_cache_dir',
     'download_checkpoint', 'download_file', 'find_model_index',
     'get_model_entry', 'hub_file_url', 'load_model_index', 'overlay_heatmap',
-    'read_image_file', 'set_detector_vocabulary', 'sha256sum', 'text_heatmap'
+    'read_image_file', 'set_detector_vocabulary', 'sha256sum', 'text_heatmap',
+    'text_similarity'
 ]

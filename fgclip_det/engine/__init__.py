@@ -1,13 +1,19 @@
 """Training-loop parts: runner, loops, hooks and run-configuration helpers."""
 from .checkpoint_files import find_resumable_checkpoint, is_complete_checkpoint
 from .checkpoint_safe_runner import CheckpointSafeRunner
-from .hooks import AtomicCheckpointHook, InitRegionScalesHook, PlainCheckpointHook
+from .hooks import (
+    AtomicCheckpointHook,
+    InitRegionScalesHook,
+    PlainCheckpointHook,
+    ReadableDetVisualizationHook,
+)
 from .loops import ResumableEpochBasedTrainLoop
-from .run_config import apply_device_policy, apply_train_args
+from .run_config import apply_device_policy, apply_show_args, apply_train_args
 
 __all__ = [
     'AtomicCheckpointHook', 'CheckpointSafeRunner', 'InitRegionScalesHook',
-    'PlainCheckpointHook',
-    'ResumableEpochBasedTrainLoop', 'apply_device_policy', 'apply_train_args',
+    'PlainCheckpointHook', 'ReadableDetVisualizationHook',
+    'ResumableEpochBasedTrainLoop', 'apply_device_policy', 'apply_show_args',
+    'apply_train_args',
     'find_resumable_checkpoint', 'is_complete_checkpoint'
 ]

@@ -1,9 +1,11 @@
 """Turn command-line choices into config changes, shared by the tools."""
 import logging
 import os.path as osp
+from types import SimpleNamespace
 from typing import Optional
 
 import torch
+from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmengine.config import Config
 from mmengine.logging import print_log
 
@@ -85,3 +87,48 @@ def apply_train_args(cfg: Config,
         cfg.resume = True
         cfg.load_from = resume
     return apply_device_policy(cfg)
+
+
+def apply_show_args(cfg: Config,
+                    *,
+                    show: bool = False,
+                    show_dir: Optional[str] = None,
+                    wait_time: float = 2,
+                    max_boxes: Optional[int] = None,
+                    relative_score_thr: Optional[float] = None,
+                    score_thr: Optional[float] = None) -> Config:
+    """Apply ``tools/test.py``'s ``--show``/``--show-dir`` and box flags.
+
+    With ``show`` or ``show_dir``, switches ``default_hooks.visualization``
+    on as mmdet's tool does (``trigger_visualization_hook``) and makes it a
+    :class:`ReadableDetVisualizationHook`, the box-selection values that are
+    not None replacing the hook's, drawn by a
+    :class:`~fgclip_det.visualization.ReadableDetLocalVisualizer` (the
+    config's ``visualizer`` settings kept). Without either, ``cfg`` is
+    unchanged.
+
+    Args:
+        cfg (Config): The loaded config; modified in place.
+        show (bool): ``--show``: display each picture.
+        show_dir (str, optional): ``--show-dir``: save the pictures there,
+            under the run's work dir and timestamp.
+        wait_time (float): ``--wait-time``: seconds each picture is shown.
+        max_boxes (int, optional): ``--max-boxes``: top-k boxes an image.
+        relative_score_thr (float, optional): ``--relative-score-thr``.
+        score_thr (float, optional): ``--score-thr``, the absolute threshold.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    if not (show or show_dir):
+        return cfg
+    cfg = trigger_visualization_hook(
+        cfg, SimpleNamespace(show=show, show_dir=show_dir, wait_time=wait_time))
+    hook = cfg.default_hooks.visualization
+    hook.type = 'fgclip_det.ReadableDetVisualizationHook'
+    given = dict(max_boxes=max_boxes, relative_score_thr=relative_score_thr,
+                 score_thr=score_thr)
+    hook.update({key: value for key, value in given.items() if value is not None})
+    cfg.visualizer = dict(cfg.get('visualizer') or {},
+                          type='fgclip_det.ReadableDetLocalVisualizer')
+    return cfg

@@ -3,10 +3,12 @@
 Shared by the tests that train, resume and test through ``tools/train.py``
 and ``tools/test.py`` (the detector's and the pretrainer's).
 """
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Union
 
 import torch
@@ -41,6 +43,17 @@ def run_tool(tool: str, *args: Union[str, Path], cwd: Union[str, Path],
     if check:
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
+
+
+def import_tool(tool: str) -> ModuleType:
+    """Import ``tools/<tool>`` (e.g. ``'demo.py'``) as a module, to call its
+    ``parse_args`` or ``main`` in this process."""
+    path = REPO_ROOT / 'tools' / tool
+    spec = importlib.util.spec_from_file_location(
+        f'tools_{path.stem}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def load_safe_checkpoint(path: Union[str, Path]) -> dict:
