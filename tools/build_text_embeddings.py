@@ -1,9 +1,10 @@
 """Build class text embeddings for an open-vocabulary detector.
 
-Each class name fills every prompt template (the 63 ViLD templates by
-default); the FG-CLIP text features of a class's prompts are L2-normalised,
-averaged and normalised again. The file (``.pt`` with class names, or
-``.npy``) is what the detector configs reference.
+Each class name fills every prompt template (the ``prompt_templates`` of
+``--config`` when it has them, else the 63 ViLD templates); the FG-CLIP
+text features of a class's prompts are L2-normalised, averaged and
+normalised again. The file (``.pt`` with class names, or ``.npy``) is what
+the detector configs reference.
 
 Examples::
 
@@ -16,8 +17,8 @@ Examples::
         --pretrained openai --vocab 'cat,dog,traffic light' --out my.pt
     # the CLIP of a detector config, weights from an FGCLIPPretrainer run
     python tools/build_text_embeddings.py \
-        work_dirs/fgclip-stage2_vit-tiny_1xb16-20e_synthetic/epoch_20.pth \
-        --config configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py \
+        work_dirs/fgclip-stage2_vit-tiny_1xb16-5e_synthetic/epoch_5.pth \
+        --config configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py \
         --prefix clip. --vocab data/synthetic/annotations/instances_val.json \
         --out data/synthetic/embeddings/shapes_fgclip-tiny.pt
 """
@@ -27,15 +28,15 @@ import torch
 from mmengine.config import Config
 
 from fgclip_det.models.clip import FGCLIP
+from fgclip_det.models.eval.class_text_embeddings import (
+    TEMPLATE_SETS,
+    resolve_templates,
+)
 from fgclip_det.models.text import (
-    SINGLE_TEMPLATE,
-    VILD_TEMPLATES,
     build_class_embeddings,
     load_vocabulary,
     save_class_embeddings,
 )
-
-TEMPLATE_SETS = dict(vild=VILD_TEMPLATES, single=SINGLE_TEMPLATE)
 
 
 def parse_args() -> argparse.Namespace:
@@ -69,8 +70,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--templates',
         choices=sorted(TEMPLATE_SETS),
-        default='vild',
-        help='prompt templates')
+        help="prompt templates; default: the --config's prompt_templates "
+        "(a list in the config) if it has them, else 'vild'")
     parser.add_argument(
         '--long', action='store_true', help='use the long-text path')
     parser.add_argument('--device', default='cpu', help='e.g. cuda:0')
@@ -80,6 +81,22 @@ def parse_args() -> argparse.Namespace:
     if not (args.model_name or args.checkpoint or args.config):
         parser.error('give a checkpoint, --config or --model-name')
     return args
+
+
+def prompt_templates(args: argparse.Namespace) -> tuple:
+    """``--templates``, else the config's ``prompt_templates``, else ViLD's."""
+    if args.templates is not None:
+        return resolve_templates(args.templates)
+    if args.config is not None:
+        templates = Config.fromfile(args.config).get('prompt_templates')
+        if templates is not None:
+            try:
+                return resolve_templates(templates)
+            except ValueError as error:
+                raise SystemExit(f'build_text_embeddings.py: error: '
+                                 f'{args.config}: prompt_templates: {error}'
+                                 ) from None
+    return resolve_templates('vild')
 
 
 def build_fgclip(args: argparse.Namespace) -> FGCLIP:
@@ -106,17 +123,17 @@ def main() -> None:
     except (OSError, TypeError, ValueError) as error:
         raise SystemExit(f'build_text_embeddings.py: error: --vocab: {error}'
                          ) from None
+    templates = prompt_templates(args)
     model = build_fgclip(args).to(args.device).eval()
 
     def encode(prompts):
         return model.encode_text(model.tokenize(prompts, long=args.long),
                                  long=args.long)
 
-    embeddings = build_class_embeddings(encode, class_names,
-                                        TEMPLATE_SETS[args.templates])
+    embeddings = build_class_embeddings(encode, class_names, templates)
     save_class_embeddings(args.out, embeddings, class_names)
     print(f'{args.out}: {len(class_names)} classes x {embeddings.shape[1]} '
-          f'({len(TEMPLATE_SETS[args.templates])} templates)')
+          f'({len(templates)} templates)')
 
 
 if __name__ == '__main__':

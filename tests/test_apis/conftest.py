@@ -13,7 +13,7 @@ from mmengine.registry import init_default_scope
 from fgclip_det.registry import MODELS
 from fgclip_det.utils import get_config_path
 
-QUICKSTART = 'quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py'
+QUICKSTART = 'quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
 
 
 @pytest.fixture(scope='session')

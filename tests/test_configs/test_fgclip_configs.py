@@ -26,7 +26,7 @@ from fgclip_det.testing.tool_runs import (
 from fgclip_det.utils import get_config_path
 
 STAGE2_B16 = 'fgclip/fgclip-stage2_vitb16-224px_8xb512-1e_finehard.py'
-QUICKSTART = 'quickstart/fgclip-stage2_vit-tiny_1xb16-20e_synthetic.py'
+QUICKSTART = 'quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
 CONFIG_ROOT = osp.dirname(osp.dirname(get_config_path(STAGE2_B16)))
 FULL_CONFIGS = sorted(
     osp.relpath(p, CONFIG_ROOT)
@@ -59,17 +59,25 @@ def test_configs_are_found():
 
 @pytest.mark.parametrize('name', CONFIGS)
 def test_heads_per_stage(name):
+    """FG-CLIP's weights (0.1 / 0.5) when fine-tuning a pretrained CLIP; the
+    quickstart, from scratch, weighs every loss 1.0; its ablations drop
+    heads."""
     model = load(name).model
     assert model.type == 'FGCLIPPretrainer'
     assert model.global_head.type == 'GlobalContrastiveHead'
+    quickstart = name.startswith('quickstart/')
+    regional, hard_negative = (1.0, 1.0) if quickstart else (0.1, 0.5)
     if stage_of(name) == 1:
         assert model.get('regional_head') is None
         assert model.get('hard_negative_head') is None
+        return
+    assert model.regional_head.type == 'RegionalContrastiveHead'
+    assert model.regional_head.loss_weight == regional
+    if 'no-hard-negative' in name:
+        assert model.get('hard_negative_head') is None
     else:
-        assert model.regional_head.type == 'RegionalContrastiveHead'
-        assert model.regional_head.loss_weight == 0.1
         assert model.hard_negative_head.type == 'HardNegativeHead'
-        assert model.hard_negative_head.loss_weight == 0.5
+        assert model.hard_negative_head.loss_weight == hard_negative
 
 
 @pytest.mark.parametrize('name', FULL_CONFIGS)
@@ -212,15 +220,16 @@ def test_pretraining_resumes_where_it_stopped(tmp_path, data_root):
 
 @pytest.mark.slow
 def test_quickstart_learns_to_rank_hard_negatives(tmp_path):
-    """Half the quickstart schedule (10 epochs of the default synthetic set)
-    beats the untrained model on the FG-OVD-style accuracy of the val split
-    (chance 1/11; docs/pretraining.md has the measured figures). 5.5 minutes
-    with its data generation on 2 CPU cores shared with other jobs."""
+    """A fifth of the quickstart's steps (8 epochs of 200 images) beats the
+    untrained model on the hard-negative accuracy of the val split (chance
+    1/11; docs/pretraining.md has the measured figures). About 2 minutes
+    with its data generation on 2 CPU cores."""
     root = tmp_path / 'synthetic'
-    generate_synthetic_dataset(root, progress=False)  # 200 train / 50 val
+    generate_synthetic_dataset(root, num_train=200, num_val=50,
+                               progress=False)
     cfg = load(QUICKSTART)
     cfg.work_dir = str(tmp_path / 'work')
-    epochs = 10
+    epochs = 8
     for loader in ('train_dataloader', 'val_dataloader'):
         cfg[loader].dataset.data_root = str(root)
     cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = epochs
@@ -233,3 +242,18 @@ def test_quickstart_learns_to_rank_hard_negatives(tmp_path):
     trained = runner.val()[key]
     assert trained >= 100 / 11 + 5 and trained >= untrained + 10, (untrained,
                                                                    trained)
+
+
+def test_quickstart_detector_strides_follow_the_tiny_clip_patch():
+    """The F-ViT quickstart writes the patch size as a number (a base
+    variable cannot enter arithmetic): it must be the tiny CLIP's."""
+    cfg = load('quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py')
+    patch = cfg.tiny_clip_patch_size
+    assert cfg.patch_size == patch
+    assert cfg.model.backbone.clip.model_cfg.vision_cfg.patch_size == patch
+    strides = [patch // 4, patch // 2, patch, patch * 2]
+    assert cfg.model.roi_head.bbox_roi_extractor.featmap_strides == strides
+    assert cfg.model.rpn_head.anchor_generator.strides == strides + [4 * patch]
+    assert cfg.model.roi_head.clip_roi_extractor.featmap_strides == [patch]
+    assert cfg.model.data_preprocessor.pad_size_divisor == 2 * patch
+    assert cfg.prompt_templates == ['{}', 'a {}', 'a photo of a {}']

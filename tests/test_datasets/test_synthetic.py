@@ -19,7 +19,8 @@ from fgclip_det.datasets.synthetic import (
 from fgclip_det.datasets.synthetic.rendering import pattern_color
 from fgclip_det.testing.tool_runs import run_tool
 
-SMALL = dict(num_train=6, num_val=6, image_size=96, progress=False)
+# 10 train images: the first novel close-ups are images 7 and 8.
+SMALL = dict(num_train=10, num_val=6, image_size=96, progress=False)
 # Attributes changed in the negatives of each FG-OVD-style file.
 CHANGED = {'1_attributes': 1, '2_attributes': 2, '3_attributes': 3,
            'shuffle_negatives': 4}
@@ -61,7 +62,7 @@ def test_same_seed_gives_identical_files(data_dir, tmp_path):
 def test_manifest(data_dir):
     manifest = _load(data_dir, 'manifest.json')
     assert manifest['seed'] == 0 and manifest['image_size'] == [96, 96]
-    assert manifest['num_images'] == {'train': 6, 'val': 6}
+    assert manifest['num_images'] == {'train': 10, 'val': 6}
     assert manifest['novel_classes'] == ['star', 'heart']
     assert manifest['version']
     for name in manifest['files']:
@@ -73,26 +74,30 @@ def test_manifest(data_dir):
     assert manifest['num_objects']['val'] == len(coco_val['annotations'])
 
 
-def test_finehard_negatives_change_one_attribute(data_dir):
+def test_finehard_val_negatives_change_one_attribute(data_dir):
+    """Validation regions: the full expression, ten negatives that change one
+    attribute each (the shape included), none describing another object.
+    Training regions are checked in test_synthetic_grammar.py."""
     for split in ('train', 'val'):
         for record in _load(data_dir, f'finehard/{split}.json'):
             assert set(record) == {
                 'img_path', 'caption', 'short_caption', 'bbox_info'
             }
-            positives = [parse_expression(r['short_expr'])
-                         for r in record['bbox_info']]
-            assert len(set(positives)) == len(positives)
-            for region, positive in zip(record['bbox_info'], positives):
-                assert region['long_expr'].startswith(region['short_expr'])
-                assert region['short_expr'] in record['caption'].lower()
-                assert region['flag_short_neg'] is True
-                negs = region['short_expr_negs']
-                assert list(negs) == [str(i) for i in range(10)]
-                specs = [parse_expression(text) for text in negs.values()]
-                assert len(set(specs)) == 10
-                for spec in specs:
-                    assert len(changed_attributes(positive, spec)) == 1
-                    assert spec not in positives
+    for record in _load(data_dir, 'finehard/val.json'):
+        positives = [parse_expression(r['short_expr'])
+                     for r in record['bbox_info']]
+        assert len(set(positives)) == len(positives)
+        for region, positive in zip(record['bbox_info'], positives):
+            assert region['long_expr'].startswith(region['short_expr'])
+            assert region['short_expr'] in record['caption'].lower()
+            assert region['flag_short_neg'] is True
+            negs = region['short_expr_negs']
+            assert list(negs) == [str(i) for i in range(10)]
+            specs = [parse_expression(text) for text in negs.values()]
+            assert len(set(specs)) == 10
+            for spec in specs:
+                assert len(changed_attributes(positive, spec)) == 1
+                assert spec not in positives
 
 
 def test_fgovd_negatives_change_declared_attributes(data_dir):
@@ -127,7 +132,9 @@ def test_boxes_tight_around_drawn_pixels(data_dir):
         for record in _load(data_dir, f'finehard/{split}.json'):
             image = np.asarray(Image.open(data_dir / record['img_path']))
             height, width = image.shape[:2]
-            colors = [parse_expression(r['short_expr']).color
+            # the long expression starts with the full short one
+            colors = [parse_expression(
+                r['long_expr'].split(' in the ')[0]).color
                       for r in record['bbox_info']]
             for region, color in zip(record['bbox_info'], colors):
                 x1, y1, x2, y2 = region['bbox']
@@ -165,7 +172,9 @@ def test_coco_files_load_and_evaluate(data_dir):
         image_present = set(image['present_category_ids'])
         annotated = {a['category_id']
                      for a in train.imgToAnns[image['id']]}
-        assert annotated, 'every training image has a base box'
+        # a close-up of a novel shape is the only image without a base box
+        assert annotated or (len(image_present) == 1
+                             and image_present <= novel_ids)
         assert annotated <= image_present
         assert image_present - annotated <= novel_ids
         present |= image_present
@@ -252,7 +261,7 @@ def test_mmdet_coco_dataset_reads_train_split(data_dir):
         metainfo=dict(classes=classes),
         filter_cfg=dict(filter_empty_gt=True),
         pipeline=[])
-    assert len(dataset) == 6
+    assert len(dataset) == 8  # the two novel close-ups have no box
     labels = {
         instance['bbox_label']
         for i in range(len(dataset))

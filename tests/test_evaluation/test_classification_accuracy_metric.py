@@ -43,3 +43,30 @@ def test_default_prefix_and_zero_shot_samples():
 def test_bad_topk(topk):
     with pytest.raises(ValueError, match='topk'):
         ClassificationAccuracyMetric(topk=topk)
+
+
+def test_class_groups():
+    metric = ClassificationAccuracyMetric(
+        class_groups=dict(novel=[2], rare=[1, 2]), prefix='box_cls')
+    for sample in samples():
+        metric.process({}, [sample])
+    results = metric.evaluate(size=2)
+    # label 2 ranked second; labels 1 (hit) and 2 (miss); labels 0: 1 of 2
+    assert results['box_cls/top1_novel'] == pytest.approx(0.0)
+    assert results['box_cls/top1_rare'] == pytest.approx(50.0)
+    assert results['box_cls/top1_other'] == pytest.approx(50.0)
+    assert results['box_cls/top1'] == pytest.approx(50.0)
+
+
+def test_class_group_without_boxes_is_nan():
+    metric = ClassificationAccuracyMetric(class_groups=dict(novel=[7]))
+    metric.process({}, samples())
+    assert torch.isnan(torch.tensor(
+        metric.evaluate(size=2)['classification/top1_novel']))
+
+
+@pytest.mark.parametrize('groups', [dict(novel=[]), dict(other=[1]),
+                                    dict(novel=[-1])])
+def test_bad_class_groups(groups):
+    with pytest.raises(ValueError, match='class_groups'):
+        ClassificationAccuracyMetric(class_groups=groups)

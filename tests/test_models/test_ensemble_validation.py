@@ -10,7 +10,7 @@ from fgclip_det.models.roi_heads import FViTRoIHead, geometric_ensemble
 from fgclip_det.registry import MODELS
 from fgclip_det.utils import get_config_path
 
-QUICKSTART = 'quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py'
+QUICKSTART = 'quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from fgclip_det.registry import MODELS
 from fgclip_det.utils import get_config_path
 
 REPO = Path(__file__).resolve().parents[2]
-QUICKSTART = 'quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py'
+QUICKSTART = 'quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
 
 
 def test_split_matches_the_synthetic_set():

@@ -106,3 +106,40 @@ def test_build_text_embeddings_tool(tmp_path):
             ['a photo of a cat.', 'a photo of a dog.',
              'a photo of a traffic light.']), dim=-1)
     torch.testing.assert_close(content['embeddings'], expected)
+
+
+def test_build_text_embeddings_reads_the_config_prompts(tmp_path):
+    """With --config and no --templates, the config's prompt_templates (a
+    prompt set written in the config) fill the class names."""
+    model = build_tiny_fgclip()
+    checkpoint = str(tmp_path / 'fgclip.pth')
+    torch.save({'state_dict': {'clip.' + k: v
+                               for k, v in model.state_dict().items()}},
+               checkpoint)
+    config = tmp_path / 'det.py'
+    clip_cfg = dict(type='FGCLIP', **model.build_cfg)
+    config.write_text(
+        f'model = dict(backbone=dict(clip={clip_cfg!r}))\n'
+        "prompt_templates = ['{}', 'a photo of a {}']\n")
+    out = str(tmp_path / 'emb.pt')
+    subprocess.run(
+        [sys.executable, str(REPO / 'tools' / 'build_text_embeddings.py'),
+         checkpoint, '--config', str(config), '--prefix', 'clip.',
+         '--vocab', 'star,heart', '--out', out],
+        check=True, cwd=REPO, capture_output=True)
+    with torch.no_grad():
+        expected = torch.stack([
+            F.normalize(F.normalize(model.encode_text(
+                [name, f'a photo of a {name}']), dim=-1).mean(0), dim=0)
+            for name in ('star', 'heart')])
+    torch.testing.assert_close(
+        torch.load(out, weights_only=True)['embeddings'], expected)
+
+
+@pytest.mark.parametrize('templates, match', [
+    ('coco', 'one of'), ([], 'empty'), (['a photo'], "one '{}'"),
+    (['{} and {}'], "one '{}'")])
+def test_bad_template_lists(templates, match):
+    from fgclip_det.models.eval.class_text_embeddings import resolve_templates
+    with pytest.raises(ValueError, match=match):
+        resolve_templates(templates)

@@ -11,7 +11,7 @@ import torch
 from fgclip_det.benchmark import Timing, append_record, main, measure
 from fgclip_det.testing.tool_runs import REPO_ROOT, run_tool
 
-FVIT_TINY = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py'
+FVIT_TINY = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
 FAST = ['--warmup', '1', '--runs', '2', '--threads', '1']
 STATS = {'runs', 'median_ms', 'min_ms', 'max_ms', 'iqr_ms', 'p50_ms', 'p90_ms',
          'p99_ms'}

@@ -10,8 +10,8 @@ from fgclip_det.benchmark import SUBCOMMANDS, dataload
 from fgclip_det.testing.tool_runs import REPO_ROOT, run_tool
 
 QUICKSTART = 'configs/quickstart/'
-FGCLIP_TINY = QUICKSTART + 'fgclip-stage2_vit-tiny_1xb16-20e_synthetic.py'
-FVIT_TINY = QUICKSTART + 'fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py'
+FGCLIP_TINY = QUICKSTART + 'fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
+FVIT_TINY = QUICKSTART + 'fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
 SMALL = ['--synthetic-images', '8', '--batch-size', '2', '--workers', '0', '1',
          '--batches', '3', '--runs', '2', '--warmup', '1', '--threads', '1']
 STATS = {'runs', 'median_ms', 'min_ms', 'max_ms', 'iqr_ms', 'p50_ms', 'p90_ms',

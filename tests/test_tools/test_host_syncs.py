@@ -19,8 +19,8 @@ from fgclip_det.registry import MODELS
 from fgclip_det.testing import tiny_fgclip_cfg
 from fgclip_det.testing.tool_runs import REPO_ROOT, run_tool
 
-FVIT_TINY = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-12e_synthetic.py'
-PRETRAIN_TINY = 'configs/quickstart/fgclip-stage2_vit-tiny_1xb16-20e_synthetic.py'
+FVIT_TINY = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
+PRETRAIN_TINY = 'configs/quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
 FAST = ['--warmup', '1', '--runs', '1', '--threads', '1']
 
 

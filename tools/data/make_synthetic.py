@@ -19,9 +19,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('out_dir', help='output folder')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     parser.add_argument(
-        '--num-train', type=int, default=200, help='training images')
+        '--num-train', type=int, default=1000, help='training images')
     parser.add_argument(
-        '--num-val', type=int, default=50, help='validation images')
+        '--num-val', type=int, default=100, help='validation images')
     parser.add_argument(
         '--image-size',
         type=int,
@@ -30,7 +30,12 @@ def parse_args() -> argparse.Namespace:
         metavar='PIXELS',
         help='side of a square image, or WIDTH HEIGHT')
     parser.add_argument(
-        '--max-objects', type=int, default=6, help='objects per image, 1..N')
+        '--max-objects', type=int, default=4, help='objects per image, 1..N')
+    parser.add_argument(
+        '--closeup-prob',
+        type=float,
+        default=0.25,
+        help='fraction of close-ups (one large object filling the image)')
     parser.add_argument(
         '--novel-classes',
         nargs='*',
@@ -58,6 +63,7 @@ def main() -> None:
         num_val=args.num_val,
         image_size=size[0] if len(size) == 1 else (size[0], size[1]),
         max_objects=args.max_objects,
+        closeup_prob=args.closeup_prob,
         novel_classes=args.novel_classes,
         image_format=args.image_format,
         progress=not args.no_progress)

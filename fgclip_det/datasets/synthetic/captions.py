@@ -6,10 +6,19 @@
   image and where it lies relative to its nearest neighbour, e.g.
   ``'a small striped red circle in the upper left of the image, left of a
   large solid blue star'``;
-- long caption: the number of objects, then the long expression of each
-  object as a sentence, in drawing order;
-- short caption: the short expressions of all objects in one phrase.
+- long caption: the number of objects and of each shape, then the long
+  expression of each object as a sentence, in drawing order;
+- short caption: the short expressions of all objects in one phrase
+  (:func:`short_caption`, the validation and retrieval form); a training
+  image instead gets one of several levels of detail
+  (:func:`sampled_short_caption`): its shapes counted, its objects named at
+  a sampled level of detail, or two of them and their relation.
 """
+from collections import Counter
+
+import numpy as np
+
+from .expressions import sample_expression
 from .scene import PlacedObject, Scene
 from .vocabulary import NUMBER_WORDS
 
@@ -77,11 +86,31 @@ def _count(num: int) -> str:
     return f"{NUMBER_WORDS[num]} shape{'' if num == 1 else 's'}"
 
 
+def _listed(phrases: list[str]) -> str:
+    """``'a, b and c'``."""
+    if len(phrases) == 1:
+        return phrases[0]
+    return ', '.join(phrases[:-1]) + ' and ' + phrases[-1]
+
+
+def _plural(noun: str) -> str:
+    return noun + ('es' if noun.endswith(('s', 'x')) else 's')
+
+
+def shape_counts(scene: Scene) -> str:
+    """How many of each shape, in order of first appearance, e.g. ``'two
+    stars and a circle'``."""
+    counts = Counter(spec.shape for spec in scene.specs)
+    return _listed([f'a {shape}' if num == 1 else
+                    f'{NUMBER_WORDS[num]} {_plural(shape)}'
+                    for shape, num in counts.items()])
+
+
 def long_caption(scene: Scene) -> str:
     """Every object of the scene with its attributes and position."""
     sentences = [
         as_sentence(f'{_count(len(scene.objects))} on a grey textured '
-                    'background')
+                    f'background: {shape_counts(scene)}')
     ]
     sentences += [
         as_sentence(long_expression(scene, i))
@@ -94,6 +123,27 @@ def short_caption(scene: Scene) -> str:
     """The short expressions of all objects, e.g. ``'two shapes: a small
     solid red circle and a large dotted blue star'``."""
     names = [spec.expression for spec in scene.specs]
-    listed = names[0] if len(names) == 1 else (', '.join(names[:-1]) +
-                                               ' and ' + names[-1])
-    return f'{_count(len(names))}: {listed}'
+    return f'{_count(len(names))}: {_listed(names)}'
+
+
+def sampled_short_caption(scene: Scene, rng: np.random.Generator) -> str:
+    """A training image's short caption at a random level of detail.
+
+    One of, with equal probability: :func:`short_caption`; the shapes
+    counted (``'two stars and a circle'``); every object by a sampled
+    expression (``'a star, a large red circle and a triangle'``); with two
+    or more objects, the first and its nearest neighbour
+    (``'a red star left of a blue circle'``).
+    """
+    kinds = 4 if len(scene.objects) > 1 else 3
+    kind = int(rng.integers(kinds))
+    if kind == 0:
+        return short_caption(scene)
+    if kind == 1:
+        return shape_counts(scene)
+    if kind == 2:
+        return _listed([sample_expression(spec, rng, scene.specs).text
+                        for spec in scene.specs])
+    first, neighbour = scene.objects[0], _nearest(scene, 0)
+    return (f'{first.spec.expression} {_relation(first, neighbour)} '
+            f'{neighbour.spec.expression}')

@@ -39,16 +39,20 @@ from .scene import sample_scene
 from .seeding import derive_rng
 from .vocabulary import NUMBER_WORDS, SHAPES
 
-GENERATOR_VERSION = '1.0.0'
+GENERATOR_VERSION = '2.0.0'
 DEFAULT_NOVEL_CLASSES = ('star', 'heart')
 IMAGE_FORMATS = {'png': 'PNG', 'jpg': 'JPEG'}
 MIN_IMAGE_SIDE = 64
 _JPEG_QUALITY = 95
+# zlib level 1: the grain of the background barely compresses anyway, and
+# higher levels take most of the generation time.
+_PNG_COMPRESS_LEVEL = 1
 
 
 def _check_args(num_train: int, num_val: int, image_size: tuple[int, int],
                 max_objects: int, max_occlusion: float, sibling_prob: float,
-                novel_classes: Sequence[str], image_format: str) -> None:
+                closeup_prob: float, novel_classes: Sequence[str],
+                image_format: str) -> None:
     if num_train < 1 or num_val < 1:
         raise ValueError('num_train and num_val must be at least 1, got '
                          f'{num_train} and {num_val}')
@@ -62,6 +66,8 @@ def _check_args(num_train: int, num_val: int, image_size: tuple[int, int],
         raise ValueError(f'max_occlusion must be in [0, 1), got {max_occlusion}')
     if not 0 <= sibling_prob <= 1:
         raise ValueError(f'sibling_prob must be in [0, 1], got {sibling_prob}')
+    if not 0 <= closeup_prob <= 1:
+        raise ValueError(f'closeup_prob must be in [0, 1], got {closeup_prob}')
     if isinstance(novel_classes, str):
         raise ValueError('novel_classes must be a sequence of shape names, '
                          f'got the string {novel_classes!r}')
@@ -92,7 +98,8 @@ def _generate_split(out_dir: Path, split: str, num: int, *, seed: int,
             rng, image_size, first_shapes=first_shapes, **scene_kwargs)
         image = SyntheticImage(split, image_id,
                                f'{image_id:06d}.{image_format}', scene)
-        save_kwargs = {'quality': _JPEG_QUALITY} if image_format == 'jpg' else {}
+        save_kwargs = ({'quality': _JPEG_QUALITY} if image_format == 'jpg'
+                       else {'compress_level': _PNG_COMPRESS_LEVEL})
         Image.fromarray(paint_scene(background, scene)).save(
             folder / image.file_name, IMAGE_FORMATS[image_format],
             **save_kwargs)
@@ -104,12 +111,13 @@ def generate_synthetic_dataset(
         out_dir: str | Path,
         *,
         seed: int = 0,
-        num_train: int = 200,
-        num_val: int = 50,
+        num_train: int = 1000,
+        num_val: int = 100,
         image_size: int | tuple[int, int] = 224,
-        max_objects: int = 6,
+        max_objects: int = 4,
         max_occlusion: float = 0.15,
         sibling_prob: float = 0.5,
+        closeup_prob: float = 0.25,
         novel_classes: Sequence[str] = DEFAULT_NOVEL_CLASSES,
         image_format: Literal['png', 'jpg'] = 'png',
         progress: bool = True) -> dict:
@@ -121,16 +129,19 @@ def generate_synthetic_dataset(
         out_dir (str | Path): Output folder, created if missing; existing
             files of the same names are overwritten.
         seed (int): Random seed. Defaults to 0.
-        num_train (int): Training images. Defaults to 200.
-        num_val (int): Validation images. Defaults to 50.
+        num_train (int): Training images. Defaults to 1000.
+        num_val (int): Validation images. Defaults to 100.
         image_size (int | tuple[int, int]): Side of a square image, or
             ``(width, height)``, at least 64 pixels. Defaults to 224.
         max_objects (int): Objects per image are drawn from 1 to this.
-            Defaults to 6.
+            Defaults to 4.
         max_occlusion (float): Largest hidden fraction of an object.
             Defaults to 0.15.
         sibling_prob (float): Probability that an object repeats an earlier
             object's shape with one other attribute changed. Defaults to 0.5.
+        closeup_prob (float): Fraction of close-ups among the training
+            images, images of one large object (see :mod:`.scene`); the
+            validation images have none. Defaults to 0.25.
         novel_classes (Sequence[str]): Shapes without training boxes.
             Defaults to ``('star', 'heart')``.
         image_format (str): ``'png'`` (lossless) or ``'jpg'``.
@@ -144,7 +155,7 @@ def generate_synthetic_dataset(
         image_size = (image_size, image_size)
     image_size = (int(image_size[0]), int(image_size[1]))
     _check_args(num_train, num_val, image_size, max_objects, max_occlusion,
-                sibling_prob, novel_classes, image_format)
+                sibling_prob, closeup_prob, novel_classes, image_format)
     out_dir = Path(out_dir)
     base_classes = [s for s in SHAPES if s not in novel_classes]
     novel = [s for s in SHAPES if s in novel_classes]
@@ -155,13 +166,15 @@ def generate_synthetic_dataset(
         progress=progress,
         max_objects=max_objects,
         max_occlusion=max_occlusion,
-        sibling_prob=sibling_prob)
+        sibling_prob=sibling_prob,
+        closeup_prob=closeup_prob)
     # The first object of a training image is a base shape: every training
     # image has at least one box.
     train = _generate_split(
         out_dir, 'train', num_train, first_shapes=base_classes, **common)
+    # Close-ups are pretraining images: validation measures scenes.
     val = _generate_split(out_dir, 'val', num_val, first_shapes=SHAPES,
-                          **common)
+                          **{**common, 'closeup_prob': 0.0})
 
     json_files = {
         coco_file('train'): coco_instances(train, labelled=base_classes),
@@ -190,6 +203,7 @@ def generate_synthetic_dataset(
         'max_objects': max_objects,
         'max_occlusion': max_occlusion,
         'sibling_prob': sibling_prob,
+        'closeup_prob': closeup_prob,
         'classes': list(SHAPES),
         'base_classes': base_classes,
         'novel_classes': novel,

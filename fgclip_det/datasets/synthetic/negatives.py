@@ -1,9 +1,11 @@
-"""Negative expressions: the positive with a given number of attributes changed.
+"""FG-OVD-style negatives: the positive with a given number of attributes changed.
+
+(The FineHARD-style training negatives follow :mod:`.expressions`.)
 
 Candidates are every object that differs from the positive in exactly
 ``num_changed`` of its four attributes. Those that keep the shape (the noun)
 come first, so the negative differs only in colour, size or pattern, as the
-FineHARD and FG-OVD negatives keep their noun; candidates with another shape
+FG-OVD negatives keep their noun; candidates with another shape
 fill up the rest only when too few remain (one attribute: 7 colours + 1 size
 + 2 patterns = 10 keep the shape, exactly enough until another object of the
 image takes one of them). A candidate equal to another object of the same

@@ -6,6 +6,11 @@ position is accepted only if no earlier object then has more than
 little but every object stays recognisable. Half of the objects (by default)
 are *siblings* of an earlier one: the same shape with exactly one of colour,
 size or pattern changed, the case fine-grained understanding is about.
+
+A *close-up* (a fraction of the images, ``closeup_prob``) shows one large
+object filling most of the image, as many web photos show one thing: with
+the whole image to see it, a tiny vision tower learns what each shape looks
+like from the global captions long before it can tell small shapes apart.
 """
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +21,9 @@ from .shapes import Point, shape_mask
 from .vocabulary import ATTRIBUTE_VALUES, COLORS, PATTERNS, SHAPES, SIZES, ObjectSpec
 
 # Radius range of each size, as a fraction of the shorter image side.
-SIZE_RADIUS = {'small': (0.065, 0.085), 'large': (0.14, 0.18)}
+SIZE_RADIUS = {'small': (0.10, 0.13), 'large': (0.19, 0.24)}
+#: Radius range of the object of a close-up.
+CLOSEUP_RADIUS = (0.30, 0.44)
 # Attributes a sibling may change: the shape (the category) is kept.
 SIBLING_ATTRIBUTES = ('color', 'size', 'pattern')
 _PLACEMENT_TRIES = 100
@@ -122,9 +129,11 @@ def sample_specs(rng: np.random.Generator, num: int, *,
 
 def _try_place(rng: np.random.Generator, spec: ObjectSpec,
                placed: list[PlacedObject], image_size: tuple[int, int],
-               max_occlusion: float) -> PlacedObject | None:
+               max_occlusion: float,
+               radius_range: tuple[float, float] | None = None
+               ) -> PlacedObject | None:
     width, height = image_size
-    low, high = SIZE_RADIUS[spec.size]
+    low, high = radius_range or SIZE_RADIUS[spec.size]
     radius = float(rng.uniform(low, high)) * min(width, height)
     for _ in range(_PLACEMENT_TRIES):
         center = (float(rng.uniform(radius + 1, width - radius - 1)),
@@ -140,9 +149,10 @@ def sample_scene(rng: np.random.Generator,
                  image_size: tuple[int, int],
                  *,
                  first_shapes: Sequence[str] = SHAPES,
-                 max_objects: int = 6,
+                 max_objects: int = 4,
                  max_occlusion: float = 0.15,
-                 sibling_prob: float = 0.5) -> Scene:
+                 sibling_prob: float = 0.5,
+                 closeup_prob: float = 0.0) -> Scene:
     """Sample the objects of one image and place them.
 
     Args:
@@ -152,15 +162,26 @@ def sample_scene(rng: np.random.Generator,
             always placed; the others take any shape. Defaults to
             :data:`~.vocabulary.SHAPES`.
         max_objects (int): At most this many objects (at least one).
-            Defaults to 6.
+            Defaults to 4.
         max_occlusion (float): Largest hidden fraction of any object.
             Defaults to 0.15.
         sibling_prob (float): See :func:`sample_specs`. Defaults to 0.5.
+        closeup_prob (float): Probability of a close-up: one large object
+            of any shape (``first_shapes`` does not apply), of radius
+            :data:`CLOSEUP_RADIUS` (fractions of the shorter side).
+            Defaults to 0.
 
     Returns:
         Scene: The placed objects. An object that finds no free position is
         left out, so a crowded scene may hold fewer than sampled.
     """
+    if closeup_prob and rng.random() < closeup_prob:
+        # Any shape: a close-up of a novel shape has no detection box, but
+        # its captions name it.
+        spec = _random_spec(rng, SHAPES).with_changes(size='large')
+        obj = _try_place(rng, spec, [], image_size, max_occlusion,
+                         CLOSEUP_RADIUS)
+        return Scene(image_size, [obj])
     num = int(rng.integers(1, max_objects + 1))
     specs = sample_specs(
         rng,

@@ -1,6 +1,6 @@
 """Prompt-ensembled class embeddings of an evaluation vocabulary, cached."""
 import os.path as osp
-from typing import Dict, Literal, Optional, Tuple
+from typing import Dict, Literal, Optional, Sequence, Tuple, Union
 
 from torch import Tensor
 
@@ -10,7 +10,7 @@ from ..text.prompt_templates import SINGLE_TEMPLATE, VILD_TEMPLATES
 from ..text.vocabulary import load_vocabulary
 from .imagenet_templates import IMAGENET_TEMPLATES
 
-TemplateSet = Literal['vild', 'imagenet', 'single']
+TemplateSet = Union[Literal['vild', 'imagenet', 'single'], Sequence[str]]
 #: Named prompt ensembles: ViLD's 63 for objects, CLIP's 80 for images.
 TEMPLATE_SETS: Dict[str, Tuple[str, ...]] = dict(
     vild=VILD_TEMPLATES, imagenet=IMAGENET_TEMPLATES, single=SINGLE_TEMPLATE)
@@ -34,6 +34,29 @@ def read_class_names(spec: str) -> Tuple[str, ...]:
     return tuple(load_vocabulary(spec))
 
 
+def resolve_templates(templates: TemplateSet) -> Tuple[str, ...]:
+    """The prompt templates of a set name or of a list of templates.
+
+    Raises:
+        ValueError: For an unknown name, an empty list, or a template
+            without exactly one ``{}``.
+    """
+    if isinstance(templates, str):
+        if templates not in TEMPLATE_SETS:
+            raise ValueError(f'templates must be one of '
+                             f'{tuple(TEMPLATE_SETS)} or a list of '
+                             f'templates, got {templates!r}')
+        return TEMPLATE_SETS[templates]
+    templates = tuple(templates)
+    if not templates:
+        raise ValueError('templates is an empty list')
+    for template in templates:
+        if not isinstance(template, str) or template.count('{}') != 1:
+            raise ValueError("each template must be a string with one '{}' "
+                             f'for the class name, got {template!r}')
+    return templates
+
+
 class ClassTextEmbeddings:
     """The class embeddings a classifier scores against, built once.
 
@@ -46,9 +69,11 @@ class ClassTextEmbeddings:
         vocabulary (str, optional): Class names, see :func:`read_class_names`.
         embeddings_file (str, optional): A ``.pt`` / ``.npy`` embedding file
             instead; exactly one of the two is given.
-        templates (str): ``'vild'`` (63 object templates), ``'imagenet'``
-            (CLIP's 80) or ``'single'`` (``'a photo of a {}.'``). Defaults
-            to ``'vild'``.
+        templates (str | Sequence[str]): ``'vild'`` (63 object templates),
+            ``'imagenet'`` (CLIP's 80), ``'single'`` (``'a photo of a
+            {}.'``) or the templates themselves, each with one ``{}`` for
+            the class name (a prompt set written in a config). Defaults to
+            ``'vild'``.
     """
 
     def __init__(self,
@@ -58,12 +83,9 @@ class ClassTextEmbeddings:
         if (vocabulary is None) == (embeddings_file is None):
             raise ValueError('give exactly one of vocabulary and '
                              'embeddings_file')
-        if templates not in TEMPLATE_SETS:
-            raise ValueError(f'templates must be one of '
-                             f'{tuple(TEMPLATE_SETS)}, got {templates!r}')
         self.vocabulary = vocabulary
         self.embeddings_file = embeddings_file
-        self.templates = templates
+        self.templates = resolve_templates(templates)
         self._embeddings: Optional[Tensor] = None
 
     def __call__(self, clip: FGCLIP) -> Tensor:
@@ -75,8 +97,7 @@ class ClassTextEmbeddings:
             else:
                 embeddings = build_class_embeddings(
                     lambda prompts: clip.encode_text(prompts),
-                    read_class_names(self.vocabulary),
-                    TEMPLATE_SETS[self.templates])
+                    read_class_names(self.vocabulary), self.templates)
             if embeddings.shape[1] != clip.embed_dim:
                 raise ValueError(f'class embeddings of width '
                                  f'{embeddings.shape[1]} for a model of width '
