@@ -155,7 +155,9 @@ def test_builds_and_trains_one_step(name, data_root):
     assert torch.isfinite(log_vars['loss'])
     expected = {'loss_global_long', 'loss_global_short'}
     if stage_of(name) == 2:
-        expected |= {'loss_region', 'loss_hard_negative'}
+        expected.add('loss_region')
+        if 'no-hard-negative' not in name:
+            expected.add('loss_hard_negative')
     assert {k for k in log_vars if k.startswith('loss_')} == expected
     assert not torch.equal(model.clip.logit_scale.detach(), before)
 
@@ -220,12 +222,12 @@ def test_pretraining_resumes_where_it_stopped(tmp_path, data_root):
 
 @pytest.mark.slow
 def test_quickstart_learns_to_rank_hard_negatives(tmp_path):
-    """A fifth of the quickstart's steps (8 epochs of 200 images) beats the
-    untrained model on the hard-negative accuracy of the val split (chance
-    1/11; docs/pretraining.md has the measured figures). About 2 minutes
-    with its data generation on 2 CPU cores."""
+    """Two thirds of the quickstart's steps (8 epochs of 400 images) beat
+    the untrained model on the hard-negative accuracy of the val split
+    (chance 1/11; docs/pretraining.md has the measured figures). About 3
+    minutes with its data generation on 2 CPU cores."""
     root = tmp_path / 'synthetic'
-    generate_synthetic_dataset(root, num_train=200, num_val=50,
+    generate_synthetic_dataset(root, num_train=400, num_val=50,
                                progress=False)
     cfg = load(QUICKSTART)
     cfg.work_dir = str(tmp_path / 'work')
