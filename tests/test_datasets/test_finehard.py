@@ -212,18 +212,23 @@ def test_resize_to_square_pad_keeps_the_aspect_ratio():
 def test_synthetic_finehard_split_loads(tmp_path):
     from fgclip_det.datasets import generate_synthetic_dataset
     generate_synthetic_dataset(
-        tmp_path, num_train=3, num_val=1, image_size=64, progress=False)
-    dataset = FineHARDDataset(
-        ann_file='finehard/train.json',
-        data_root=str(tmp_path),
-        pipeline=PIPELINE,
-        test_mode=True)
-    assert len(dataset) == 3 and dataset.num_dropped_regions == 0
-    for i in range(len(dataset)):
-        sample = dataset[i]['data_samples']
-        assert 0 < len(sample.region_texts) <= 4
-        assert sample.has_negatives.all()
-        assert all(len(n) == 10 for n in sample.region_negatives)
+        tmp_path, num_train=3, num_val=3, image_size=64, progress=False)
+    for split in ('train', 'val'):
+        dataset = FineHARDDataset(
+            ann_file=f'finehard/{split}.json',
+            data_root=str(tmp_path),
+            pipeline=PIPELINE,
+            test_mode=True)
+        assert len(dataset) == 3 and dataset.num_dropped_regions == 0
+        for i in range(len(dataset)):
+            sample = dataset[i]['data_samples']
+            assert 0 < len(sample.region_texts) <= 4
+            # every val region has ten negatives; a training region named
+            # too coarsely for ten (a bare shape name) has none
+            if split == 'val':
+                assert sample.has_negatives.all()
+            assert [len(n) for n in sample.region_negatives] == [
+                10 if has else 0 for has in sample.has_negatives.tolist()]
 
 
 def shards_of(finehard, out_dir, **kwargs):
