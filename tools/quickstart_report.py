@@ -91,7 +91,9 @@ def run_figures(root: str) -> dict:
         path = Path(root) / figure.source
         if not path.is_dir():
             continue
-        metrics = cache.setdefault(path, latest_metrics(str(path)))
+        if path not in cache:  # one read per step folder
+            cache[path] = latest_metrics(str(path))
+        metrics = cache[path]
         values[figure.label] = figure.scale * _value(metrics, figure.key,
                                                      str(path))
         if figure.key == 'fgovd/medium':
