@@ -89,14 +89,9 @@ def load_config(args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    from fgclip_det.utils.worker_lifetime import (
-        bind_forked_children_to_parent,
-        exit_with_parent,
-    )
+    from fgclip_det.utils.worker_lifetime import bind_run_to_launcher
 
-    if args.launcher == 'pytorch':
-        exit_with_parent()  # a rank dies with its torchrun agent
-    bind_forked_children_to_parent()  # dataloader workers die with this run
+    bind_run_to_launcher(args.launcher)
     cfg = load_config(args)
     if 'runner_type' in cfg:
         # The toolkit's registry also finds its own runners (the configs'

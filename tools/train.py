@@ -45,14 +45,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    from fgclip_det.utils.worker_lifetime import (
-        bind_forked_children_to_parent,
-        exit_with_parent,
-    )
+    from fgclip_det.utils.worker_lifetime import bind_run_to_launcher
 
-    if args.launcher == 'pytorch':
-        exit_with_parent()  # a rank dies with its torchrun agent
-    bind_forked_children_to_parent()  # dataloader workers die with this run
+    bind_run_to_launcher(args.launcher)
     # Imported after argument parsing so that `--help` is instant.
     from fgclip_det.engine import apply_train_args
 

@@ -70,3 +70,12 @@ def bind_forked_children_to_parent() -> None:
     os.register_at_fork(before=_remember_forking_pid,
                         after_in_child=_die_with_parent)
     _hooked = True
+
+
+def bind_run_to_launcher(launcher: str) -> None:
+    """What ``tools/train.py`` and ``tools/test.py`` call first: under
+    ``torchrun`` (``launcher='pytorch'``) a rank dies with its agent, and
+    dataloader workers always die with the run."""
+    if launcher == 'pytorch':
+        exit_with_parent()
+    bind_forked_children_to_parent()
