@@ -107,3 +107,6 @@ LOG_PROCESSORS = Registry(
     'log_processor',
     parent=MMDET_LOG_PROCESSORS,
     locations=['fgclip_det.engine'])
+
+VISION_TRUNKS = Registry(
+    'vision trunk', locations=['fgclip_det.models.clip.trunks'])

@@ -21,9 +21,9 @@ helps.
   ``saved_tensors_hooks``, parameters left out) and the rise of the peak
   RSS.
 - ``pos_embed_cache``: ``encode_dense`` at a non-native input size with
-  ``FGCLIP.pos_embed_cache`` (as shipped) and with the cache cleared before
-  every call; and the position-table lookup alone (bicubic resize vs cache
-  hit).
+  the position cache of ``FGCLIP.vision_trunk`` (as shipped) and with the
+  cache cleared before every call; and the position-table lookup alone
+  (bicubic resize vs cache hit).
 - ``text_cache``: ``ClassTextEmbeddings`` of a fixed vocabulary, first call
   (prompt ensemble through the text tower) vs later calls (cached).
 - ``bf16_autocast``: ``encode_image`` and short ``encode_text`` in fp32 and
@@ -229,7 +229,7 @@ def measure_pos_embed_cache(clip, images: Tensor, args,
                             device: torch.device) -> dict:
     """``encode_dense`` at a non-native size, cache kept vs cleared each call."""
     def uncached():
-        clip.pos_embed_cache.clear()
+        clip.vision_trunk.clear_cache()
         return clip.encode_dense(images)
 
     visual = clip.visual

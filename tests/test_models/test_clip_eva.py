@@ -8,7 +8,7 @@ from timm.models import register_model
 from timm.models.eva import Eva, EvaBlockPostNorm
 from torch import Tensor, nn
 
-from fgclip_det.models.clip import FGCLIP
+from fgclip_det.models.clip import FGCLIP, build_vision_trunk
 
 #: Tiny timm ``Eva`` trunks shaped like open_clip's EVA02-B/L (separate qkv,
 #: inner attention norm, SwiGLU, RoPE; layer scales added) and EVA02-E
@@ -148,7 +148,8 @@ def test_regions(model):
 
 
 def test_unsupported_eva_tower_raises(model):
-    broken = copy.deepcopy(model)
-    broken.visual.trunk.global_pool = 'avg'
-    with pytest.raises(ValueError, match='global_pool'):
-        broken.encode_dense(_images(64, 64))
+    broken = copy.deepcopy(model.visual)
+    broken.trunk.global_pool = 'avg'
+    with pytest.raises(ValueError, match="timm EVA tower not supported: "
+                                         "global_pool='avg'"):
+        build_vision_trunk(broken)

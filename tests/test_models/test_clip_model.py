@@ -11,7 +11,6 @@ from fgclip_det.models.clip import (
     resize_pos_embed,
     stretch_position_table,
     value_path_block,
-    vit_token_maps,
 )
 from fgclip_det.models.clip.open_clip_factory import resolve_model_cfg
 from fgclip_det.testing import TINY_IMAGE_SIZE, build_tiny_fgclip, tiny_fgclip_cfg
@@ -140,7 +139,8 @@ def test_dense_is_value_path_of_last_block(model, images):
         torch.testing.assert_close(value_path_block(block, x),
                                    block(x, attn_mask=only_self))
         dense = model.encode_dense(images)
-        tokens = vit_token_maps(visual, images, [-2])[0].flatten(2).transpose(1, 2)
+        tokens = model.vision_trunk.features(images, [-2]).maps[0]
+        tokens = tokens.flatten(2).transpose(1, 2)
         cls = torch.zeros(2, 1, 64)  # the class token does not reach patch tokens here
         x = value_path_block(block, torch.cat([cls, tokens], 1))
         expected = (visual.ln_post(x) @ visual.proj)[:, 1:]

@@ -4,7 +4,6 @@ import torch
 import torch.nn.functional as F
 
 from fgclip_det.models.backbones import FViTCLIPBackbone
-from fgclip_det.models.clip import vit_token_maps
 from fgclip_det.registry import MODELS
 from fgclip_det.testing import tiny_fgclip_cfg
 
@@ -53,14 +52,19 @@ def test_maps_and_dense_match_fgclip(patch_size, out_indices):
     backbone = build_backbone(patch_size, out_indices).eval()
     fgclip = MODELS.build(tiny_clip_cfg(patch_size)).eval()
     fgclip.visual.load_state_dict(backbone.visual.state_dict())
-    images = torch.randn(1, 3, 4 * patch_size, 6 * patch_size)
-    levels, dense = backbone.forward_with_dense(images)
-
-    grids = vit_token_maps(fgclip.visual, images, list(out_indices))
-    torch.testing.assert_close(levels[2], grids[2])  # identity level
-    torch.testing.assert_close(levels[3], F.max_pool2d(grids[3], 2))
-    torch.testing.assert_close(dense,
-                               fgclip.encode_dense(images, normalize=True))
+    for width in (4, 6):  # the configured size, then a wider input
+        images = torch.randn(1, 3, 4 * patch_size, width * patch_size)
+        levels, dense = backbone.forward_with_dense(images)
+        if width == 4:  # open_clip's own intermediates need the configured size
+            grids = fgclip.visual.forward_intermediates(
+                images, indices=list(out_indices),
+                intermediates_only=True)['image_intermediates']
+        else:
+            grids = fgclip.vision_trunk.features(images, out_indices).maps
+        torch.testing.assert_close(levels[2], grids[2])  # identity level
+        torch.testing.assert_close(levels[3], F.max_pool2d(grids[3], 2))
+        torch.testing.assert_close(dense,
+                                   fgclip.encode_dense(images, normalize=True))
 
 
 def test_clip_is_frozen_and_adapters_train():
@@ -79,19 +83,22 @@ def test_position_table_is_resized_once_per_grid():
     backbone = build_backbone().eval()
     for size in (64, 96, 64):
         backbone(torch.randn(1, 3, size, size))
-    assert len(backbone.pos_embed_cache._tables) == 1  # 96 px; 64 is native
+    assert len(backbone.vision_trunk.pos_cache._tables) == 1  # 96 px; 64 is native
 
 
-@pytest.mark.parametrize('prefix', [None, 'clip.clip.visual.'])
+@pytest.mark.parametrize('prefix', [None, 'clip.clip.visual.', 'visual.'])
 def test_init_weights_loads_the_fgclip_tower(tmp_path, prefix):
     fgclip = MODELS.build(tiny_clip_cfg())
     path = str(tmp_path / 'fgclip.pth')
     if prefix is None:  # a toolkit FGCLIP checkpoint
         fgclip.save(path)
         backbone = build_backbone(clip_checkpoint=path)
-    else:  # an FGCLIPPretrainer training checkpoint
-        state_dict = {'clip.' + key: value
-                      for key, value in fgclip.state_dict().items()}
+    else:
+        if prefix == 'visual.':  # an open_clip state dict (CLIPSelf, FineCLIP)
+            state_dict = fgclip.clip.state_dict()
+        else:  # an FGCLIPPretrainer training checkpoint
+            state_dict = {'clip.' + key: value
+                          for key, value in fgclip.state_dict().items()}
         torch.save(dict(state_dict=state_dict), path)
         backbone = build_backbone(clip_checkpoint=path,
                                   clip_checkpoint_prefix=prefix)

@@ -13,14 +13,6 @@ from fgclip_det.models.clip.checkpoint import (
     load_state_dict_with_report,
     read_state_dict,
 )
-from fgclip_det.models.clip.vit_trunk import (
-    PosEmbedCache,
-    check_vit,
-    tokens_to_map,
-    vit_blocks,
-    vit_dense,
-    vit_embed,
-)
 from fgclip_det.registry import MODELS
 
 #: Where ``FGCLIP`` keeps its vision tower in its state dict.
@@ -45,37 +37,41 @@ def _adapter(level: int, channels: int, norm_cfg: ConfigType) -> nn.Module:
 
 @MODELS.register_module()
 class FViTCLIPBackbone(BaseModule):
-    """The frozen FG-CLIP vision tower as a four-level feature pyramid.
+    """A frozen CLIP vision tower as a four-level feature pyramid.
 
-    F-ViT (CLIPSelf, Wu et al., ICLR 2024): the CLIP ViT runs frozen and
-    without gradients; the tokens after four blocks (class token dropped,
+    F-ViT (CLIPSelf, Wu et al., ICLR 2024): the CLIP tower runs frozen and
+    without gradients; the tokens after four blocks (prefix tokens dropped,
     reshaped to the patch grid) are resampled by trainable adapters to
     strides ``p / 4, p / 2, p, 2p`` for patch size ``p`` — 4, 8, 16, 32 for
     /16; 3.5, 7, 14, 28 for /14, so anchors and RoI strides follow the patch
-    size. Pad inputs to a multiple of ``2p``. Position embeddings are resized
-    (bicubic, cached per grid) to any input size. An mmdet ``FPN`` follows in
-    the detector config.
+    size. Pad inputs to a multiple of ``2p``. Position tables are resized
+    (cached per grid) to any input size. An mmdet ``FPN`` follows in the
+    detector config. Every tower family with a vision-trunk adapter works
+    (open_clip ViT, timm EVA / EVA-02, timm SigLIP / SigLIP 2; see
+    :mod:`fgclip_det.models.clip.trunks`).
 
-    :meth:`forward_with_dense` also returns the dense CLIP map: the input of
-    the last block through that block with attention replaced by its value
-    path, ``ln_post``, the projection and an L2 norm (for the test-time
-    ensemble of ``FViTRoIHead``).
+    :meth:`forward_with_dense` also returns the dense CLIP map of the
+    family's dense path, L2-normalised (for the test-time ensemble of
+    ``FViTRoIHead``): the value path of the last block for class-token
+    towers, the attention-pool head on every token for SigLIP.
 
     Args:
         clip (dict): Config of the ``FGCLIP`` model whose vision tower is
-            used (``model_name`` or ``model_cfg``, ``quick_gelu``, ...). Its
-            text tower is dropped.
+            used (``model_name`` or ``model_cfg``, ``pretrained``,
+            ``quick_gelu``, ``trunk_cfg``, ...). Its text tower is dropped.
         out_indices (Sequence[int]): Four ascending 0-based block indices,
             ``(3, 5, 7, 11)`` for ViT-B/16, ``(6, 10, 14, 23)`` for ViT-L/14.
         norm_cfg (dict, optional): Norm between the two transposed convs of
             the first level. Defaults to None: ``dict(type='SyncBN')``.
-        clip_checkpoint (str, optional): Toolkit checkpoint of ``FGCLIP``
+        clip_checkpoint (str, optional): Checkpoint (toolkit or open_clip)
             whose vision tower :meth:`init_weights` loads (so a model built to
             test a trained detector needs no such file). Defaults to None.
         clip_checkpoint_prefix (str): Key prefix of the vision tower in
             that checkpoint. Defaults to ``'clip.visual.'`` (an ``FGCLIP``
             state dict); ``'clip.clip.visual.'`` inside an
-            ``FGCLIPPretrainer`` training checkpoint.
+            ``FGCLIPPretrainer`` training checkpoint; ``'visual.'`` in an
+            open_clip state dict (e.g. a CLIPSelf or FineCLIP fine-tuned
+            tower of the same architecture).
         init_cfg (dict or list[dict], optional): Initialisation of the
             adapters. Defaults to None.
     """
@@ -88,9 +84,10 @@ class FViTCLIPBackbone(BaseModule):
                  clip_checkpoint_prefix: str = FGCLIP_VISUAL_PREFIX,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.visual = check_vit(MODELS.build(clip).visual)
-        self.visual.requires_grad_(False)
-        num_blocks = len(self.visual.transformer.resblocks)
+        model = MODELS.build(clip)
+        self.visual = model.visual.requires_grad_(False)
+        self.vision_trunk = model.vision_trunk
+        num_blocks = self.vision_trunk.num_blocks
         out_indices = [int(i) for i in out_indices]
         if (len(out_indices) != NUM_LEVELS or out_indices != sorted(set(out_indices))
                 or not 0 <= out_indices[0] <= out_indices[-1] < num_blocks):
@@ -100,12 +97,11 @@ class FViTCLIPBackbone(BaseModule):
         self.out_indices = out_indices
         self.clip_checkpoint = clip_checkpoint
         self.clip_checkpoint_prefix = clip_checkpoint_prefix
-        self.patch_size = tuple(self.visual.patch_size)
-        width = self.visual.conv1.out_channels
+        self.patch_size = self.vision_trunk.patch_size
+        width = self.vision_trunk.width
         norm_cfg = norm_cfg or dict(type='SyncBN', requires_grad=True)
         self.adapters = nn.ModuleList(
             _adapter(level, width, norm_cfg) for level in range(NUM_LEVELS))
-        self.pos_embed_cache = PosEmbedCache()
 
     @property
     def strides(self) -> Tuple[float, ...]:
@@ -122,7 +118,7 @@ class FViTCLIPBackbone(BaseModule):
         report = load_state_dict_with_report(
             self.visual, state_dict, prefix=self.clip_checkpoint_prefix,
             strict=True)
-        self.pos_embed_cache.clear()
+        self.vision_trunk.clear_cache()
         MMLogger.get_current_instance().info(
             f'FViTCLIPBackbone: loaded {len(report.filled)} tensors from '
             f'{self.clip_checkpoint}')
@@ -137,22 +133,10 @@ class FViTCLIPBackbone(BaseModule):
     def _run_clip(self, images: Tensor,
                   with_dense: bool) -> Tuple[List[Tensor], Optional[Tensor]]:
         """Token grids after ``out_indices`` and, optionally, the dense map."""
-        x, grid = vit_embed(self.visual, images, self.pos_embed_cache)
-        last = len(self.visual.transformer.resblocks) - 1
-        maps, dense, start = [], None, 0
-        for index in self.out_indices:
-            if with_dense and index == last:
-                x = vit_blocks(self.visual, x, start, last)
-                dense, start = vit_dense(self.visual, x, grid), last
-            x = vit_blocks(self.visual, x, start, index + 1)
-            start = index + 1
-            maps.append(tokens_to_map(x, grid))
-        if with_dense and dense is None:
-            x = vit_blocks(self.visual, x, start, last)
-            dense = vit_dense(self.visual, x, grid)
-        if dense is not None:
-            dense = F.normalize(dense, dim=1)
-        return maps, dense
+        features = self.vision_trunk.features(images, self.out_indices,
+                                              with_dense=with_dense)
+        dense = features.dense
+        return features.maps, None if dense is None else F.normalize(dense, dim=1)
 
     def _resample(self, maps: List[Tensor]) -> Tuple[Tensor, ...]:
         return tuple(adapter(m) for adapter, m in zip(self.adapters, maps))
@@ -166,7 +150,7 @@ class FViTCLIPBackbone(BaseModule):
 
         Returns:
             tuple[Tensor]: ``(B, C, H * s / p, W * s / p)`` for ``s`` in 4, 2,
-            1, 1/2; ``C`` is the ViT width.
+            1, 1/2; ``C`` is the tower's token width.
         """
         maps, _ = self._run_clip(images, with_dense=False)
         return self._resample(maps)

@@ -9,11 +9,9 @@ from .constants import (
 )
 from .eva_trunk import (
     EvaGridCache,
-    check_eva,
     eva_blocks,
     eva_dense,
     eva_embed,
-    eva_global,
     eva_problems,
     eva_value_path_block,
     is_eva_tower,
@@ -24,10 +22,19 @@ from .fgclip_hf import load_fgclip_hf, open_clip_cfg_from_hf, save_fgclip_hf
 from .key_map import KeyReport, KeyRule, apply_key_map
 from .region_pool import pool_regions
 from .text_tower import stretch_position_table
+from .timm_trunk import timm_global, timm_patch_tokens
 from .tokenizer import FGCLIPTokenizer
+from .trunks import (
+    OpenCLIPViTTrunk,
+    TimmEvaTrunk,
+    TimmSigLIPTrunk,
+    TrunkFeatures,
+    TrunkTokens,
+    VisionTrunk,
+    build_vision_trunk,
+)
 from .vit_trunk import (
     PosEmbedCache,
-    check_vit,
     resize_pos_embed,
     tokens_to_map,
     value_path_block,
@@ -36,18 +43,19 @@ from .vit_trunk import (
     vit_embed,
     vit_global,
     vit_problems,
-    vit_token_maps,
 )
 
 __all__ = [
     'CLIP_MEAN', 'CLIP_STD', 'EvaGridCache', 'FGCLIP', 'FGCLIPTokenizer',
     'KeyReport', 'KeyRule', 'LOGIT_SCALE_INIT', 'LONG_CONTEXT_LENGTH',
-    'PosEmbedCache', 'SHORT_CONTEXT_LENGTH', 'apply_key_map', 'check_eva',
-    'check_vit', 'eva_blocks', 'eva_dense', 'eva_embed', 'eva_global',
-    'eva_problems', 'eva_value_path_block', 'is_eva_tower', 'load_fgclip_hf',
-    'load_state_dict_with_report', 'open_clip_cfg_from_hf', 'pool_regions',
-    'read_state_dict', 'resample_eva_pos_embed', 'resize_pos_embed',
-    'save_checkpoint', 'save_fgclip_hf', 'stretch_position_table',
-    'tokens_to_map', 'value_path_block', 'vit_blocks', 'vit_dense', 'vit_embed',
-    'vit_global', 'vit_problems', 'vit_token_maps'
+    'OpenCLIPViTTrunk', 'PosEmbedCache', 'SHORT_CONTEXT_LENGTH',
+    'TimmEvaTrunk', 'TimmSigLIPTrunk', 'TrunkFeatures', 'TrunkTokens',
+    'VisionTrunk', 'apply_key_map', 'build_vision_trunk', 'eva_blocks',
+    'eva_dense', 'eva_embed', 'eva_problems', 'eva_value_path_block',
+    'is_eva_tower', 'load_fgclip_hf', 'load_state_dict_with_report',
+    'open_clip_cfg_from_hf', 'pool_regions', 'read_state_dict',
+    'resample_eva_pos_embed', 'resize_pos_embed', 'save_checkpoint',
+    'save_fgclip_hf', 'stretch_position_table', 'timm_global',
+    'timm_patch_tokens', 'tokens_to_map', 'value_path_block', 'vit_blocks',
+    'vit_dense', 'vit_embed', 'vit_global', 'vit_problems'
 ]

@@ -10,7 +10,6 @@ ViTs:
   to the input grid and RoPE built for it, both as timm's dynamic-size mode
   does and cached per grid by :class:`EvaGridCache`; ``norm_pre``.
 - :func:`eva_blocks`: run a slice of the blocks with that RoPE.
-- :func:`eva_global`: the CLIP image embedding from the final tokens.
 - :func:`eva_value_path_block` / :func:`eva_dense`: the last block with its
   attention replaced by the value path (RoPE only touches q and k, so it
   drops out), then the final norm and head on every token.
@@ -27,6 +26,7 @@ from timm.models.eva import Eva, EvaAttention, EvaBlockPostNorm
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
 
+from .timm_trunk import timm_head_on_tokens, timm_patch_tokens, tokens_to_grid
 from .vit_trunk import Grid, PosEmbedCache
 
 
@@ -61,19 +61,6 @@ def eva_problems(visual: nn.Module) -> List[str]:
     if hasattr(visual.head, 'pool'):
         problems.append('attention-pool head')
     return problems
-
-
-def check_eva(visual: nn.Module) -> TimmModel:
-    """Return ``visual`` if :func:`eva_problems` finds none.
-
-    Raises:
-        ValueError: Naming what is not supported.
-    """
-    problems = eva_problems(visual)
-    if problems:
-        raise ValueError('dense and region features need an open_clip EVA '
-                         'tower: ' + ', '.join(problems))
-    return visual
 
 
 def resample_eva_pos_embed(pos_embed: Tensor, src_grid: Grid,
@@ -149,22 +136,9 @@ def eva_embed(visual: TimmModel, images: Tensor, cache: EvaGridCache
         RoPE embedding ``(h * w, E)`` or None, and the patch grid ``(h, w)``.
     """
     trunk = visual.trunk
-    embed = trunk.patch_embed
-    x = embed.proj(images.to(embed.proj.weight.dtype))
-    grid = (x.shape[-2], x.shape[-1])
-    x = embed.norm(x.flatten(2).transpose(1, 2))
-    pos = trunk.pos_embed
-    if pos is not None:
-        pos = cache.pos_embed(pos, tuple(embed.grid_size), grid).to(x.dtype)
-    prefix = [token.expand(x.shape[0], -1, -1)
-              for token in (trunk.cls_token, trunk.reg_token) if token is not None]
-    if trunk.no_embed_class and pos is not None:
-        x = x + pos
-    x = torch.cat(prefix + [x], dim=1)
-    if not trunk.no_embed_class and pos is not None:
-        x = x + pos
+    x, grid = timm_patch_tokens(trunk, images, cache.pos_embed)
     rope = None if trunk.rope is None else cache.rope(trunk.rope, grid).to(x.device)
-    return trunk.norm_pre(trunk.pos_drop(x)), rope, grid
+    return x, rope, grid
 
 
 def eva_blocks(visual: TimmModel, x: Tensor, rope: Optional[Tensor],
@@ -188,11 +162,6 @@ def eva_blocks(visual: TimmModel, x: Tensor, rope: Optional[Tensor],
         else:
             x = block(x, rope=rope)
     return x
-
-
-def eva_global(visual: TimmModel, x: Tensor) -> Tensor:
-    """CLIP image embedding ``(B, D)`` from the ``(B, N, C)`` final tokens."""
-    return visual.head(visual.trunk.forward_head(visual.trunk.norm(x)))
 
 
 def _value_attention(attn: EvaAttention, x: Tensor) -> Tensor:
@@ -245,6 +214,5 @@ def eva_dense(visual: TimmModel, x: Tensor, grid: Grid) -> Tensor:
     """
     trunk = visual.trunk
     x = trunk.norm(eva_value_path_block(trunk.blocks[-1], x))
-    x = visual.head(trunk.head(trunk.head_drop(trunk.fc_norm(x))))
-    x = x[:, trunk.num_prefix_tokens:]
-    return x.transpose(1, 2).unflatten(-1, tuple(grid)).contiguous()
+    return tokens_to_grid(timm_head_on_tokens(visual, x),
+                          trunk.num_prefix_tokens, grid)

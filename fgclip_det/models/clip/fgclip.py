@@ -7,8 +7,10 @@ open_clip architecture and checkpoint works) and adds:
 - a long-text path: 248 tokens through the same text transformer with a
   stretched position table and its own projection, both initialised from the
   short (77-token) ones;
-- a dense feature map: the last ViT (or EVA) block with attention replaced
-  by its value path, then the final norm and projection, at any input size;
+- a dense feature map at any input size, from the tower's vision-trunk
+  adapter (:mod:`.trunks`): for class-token towers (open_clip ViT, EVA) the
+  last block with attention replaced by its value path, then the final norm
+  and projection; for SigLIP towers the attention-pool head on every token;
 - region embeddings: RoIAlign (1x1, aligned) of that map at boxes;
 - logit scales for the global, regional and hard-negative losses.
 """
@@ -27,29 +29,17 @@ from .checkpoint import (
     read_state_dict,
     save_checkpoint,
 )
-from .eva_trunk import (
-    EvaGridCache,
-    check_eva,
-    eva_blocks,
-    eva_dense,
-    eva_embed,
-    eva_global,
-    is_eva_tower,
-)
 from .key_map import KeyReport
-from .open_clip_factory import build_open_clip, resolve_model_cfg, split_towers
+from .open_clip_factory import (
+    build_open_clip,
+    plain_config,
+    resolve_model_cfg,
+    split_towers,
+)
 from .region_pool import BoxFormat, pool_regions
 from .text_tower import encode_text_tokens, stretch_position_table
 from .tokenizer import FGCLIPTokenizer
-from .vit_trunk import (
-    PosEmbedCache,
-    check_vit,
-    vit_blocks,
-    vit_dense,
-    vit_embed,
-    vit_global,
-    vit_problems,
-)
+from .trunks import VisionTrunk, build_vision_trunk
 
 TextInput = Union[Tensor, str, List[str]]
 #: The log-scales of the regional and the hard-negative losses.
@@ -94,6 +84,10 @@ class FGCLIP(nn.Module):
         cache_dir (str, optional): Download cache for pretrained tags.
         grad_checkpointing (bool): Enable gradient checkpointing. Defaults to
             False.
+        trunk_cfg (dict, optional): Options of the vision-trunk adapter
+            chosen for the tower (see :func:`~.trunks.build_vision_trunk`),
+            e.g. ``dict(dense_path='value')`` for a SigLIP tower. Defaults to
+            None.
     """
 
     def __init__(self,
@@ -105,7 +99,8 @@ class FGCLIP(nn.Module):
                  quick_gelu: Optional[bool] = None,
                  image_size: Optional[int] = None,
                  cache_dir: Optional[str] = None,
-                 grad_checkpointing: bool = False) -> None:
+                 grad_checkpointing: bool = False,
+                 trunk_cfg: Optional[dict] = None) -> None:
         super().__init__()
         if pretrained and checkpoint:
             raise ValueError('give pretrained (open_clip weights) or checkpoint '
@@ -129,8 +124,8 @@ class FGCLIP(nn.Module):
         self.tokenizer = FGCLIPTokenizer(
             short_length=text.positional_embedding.shape[0],
             long_length=self.long_positional_embedding.shape[0])
-        self.pos_embed_cache = (EvaGridCache() if is_eva_tower(self.visual)
-                                else PosEmbedCache())
+        self.trunk_cfg = plain_config(trunk_cfg) if trunk_cfg else None
+        self.vision_trunk: VisionTrunk = build_vision_trunk(self.visual, trunk_cfg)
         self.set_grad_checkpointing(grad_checkpointing)
         if checkpoint:
             self.load_checkpoint(checkpoint)
@@ -159,14 +154,15 @@ class FGCLIP(nn.Module):
     @property
     def patch_size(self) -> Tuple[int, int]:
         """Patch size ``(ph, pw)``: the stride of the dense map."""
-        if is_eva_tower(self.visual):
-            return tuple(check_eva(self.visual).trunk.patch_embed.patch_size)
-        return tuple(check_vit(self.visual).patch_size)
+        return self.vision_trunk.patch_size
 
     @property
     def build_cfg(self) -> dict:
         """Constructor arguments that rebuild this architecture (no weights)."""
-        return dict(model_cfg=copy.deepcopy(self.model_cfg))
+        cfg = dict(model_cfg=copy.deepcopy(self.model_cfg))
+        if self.trunk_cfg:
+            cfg['trunk_cfg'] = copy.deepcopy(self.trunk_cfg)
+        return cfg
 
     @torch.no_grad()
     def init_region_logit_scales(
@@ -229,16 +225,10 @@ class FGCLIP(nn.Module):
 
     # ----------------------------------------------------------------- image
     def encode_image(self, images: Tensor, normalize: bool = False) -> Tensor:
-        """Global image embeddings ``(B, D)`` of normalised ``(B, 3, H, W)``.
-
-        A ViT tower runs at any input size (position table resized);
-        a timm tower (EVA) at its configured size.
-        """
-        if vit_problems(self.visual):
-            return _normalize(self.clip.encode_image(images), normalize)
-        x, _ = vit_embed(self.visual, images, self.pos_embed_cache)
-        x = vit_global(self.visual, vit_blocks(self.visual, x))
-        return _normalize(x, normalize)
+        """Global image embeddings ``(B, D)`` of normalised ``(B, 3, H, W)``,
+        at any input size (position tables resized)."""
+        pooled = self.vision_trunk.features(images, with_pooled=True).pooled
+        return _normalize(pooled, normalize)
 
     def encode_image_and_dense(self, images: Tensor,
                                normalize: bool = False) -> Tuple[Tensor, Tensor]:
@@ -252,39 +242,25 @@ class FGCLIP(nn.Module):
         Returns:
             tuple[Tensor, Tensor]: ``(B, D)`` and ``(B, D, H / p, W / p)``.
         """
-        if is_eva_tower(self.visual):
-            visual = check_eva(self.visual)
-            x, rope, grid = eva_embed(visual, images, self.pos_embed_cache)
-            x = eva_blocks(visual, x, rope, 0, -1)
-            dense = eva_dense(visual, x, grid)
-            image = eva_global(visual, eva_blocks(visual, x, rope, -1))
-            return _normalize(image, normalize), _normalize(dense, normalize, dim=1)
-        visual = check_vit(self.visual)
-        x, grid = vit_embed(visual, images, self.pos_embed_cache)
-        x = vit_blocks(visual, x, 0, -1)
-        dense = vit_dense(visual, x, grid)
-        image = vit_global(visual, vit_blocks(visual, x, -1))
-        return _normalize(image, normalize), _normalize(dense, normalize, dim=1)
+        features = self.vision_trunk.features(images, with_pooled=True,
+                                              with_dense=True)
+        return (_normalize(features.pooled, normalize),
+                _normalize(features.dense, normalize, dim=1))
 
     def encode_dense(self, images: Tensor, normalize: bool = False) -> Tensor:
         """Dense embeddings ``(B, D, H / p, W / p)`` (channels first).
 
-        The input of the last block goes through that block with attention
-        replaced by its value path, then the final norm and the projection
-        (``ln_post`` and ``proj`` of a ViT, ``norm`` and the heads of EVA).
+        The tower's dense path (:attr:`vision_trunk`): the input of the last
+        block through that block with attention replaced by its value path,
+        then the final norm and the projection (``ln_post`` and ``proj`` of a
+        ViT, ``norm`` and the heads of EVA); the attention-pool head on every
+        token of a SigLIP tower.
 
         Args:
             images (Tensor): ``(B, 3, H, W)``, normalised, any size.
             normalize (bool): L2-normalise along ``D``. Defaults to False.
         """
-        if is_eva_tower(self.visual):
-            visual = check_eva(self.visual)
-            x, rope, grid = eva_embed(visual, images, self.pos_embed_cache)
-            dense = eva_dense(visual, eva_blocks(visual, x, rope, 0, -1), grid)
-            return _normalize(dense, normalize, dim=1)
-        visual = check_vit(self.visual)
-        x, grid = vit_embed(visual, images, self.pos_embed_cache)
-        dense = vit_dense(visual, vit_blocks(visual, x, 0, -1), grid)
+        dense = self.vision_trunk.features(images, with_dense=True).dense
         return _normalize(dense, normalize, dim=1)
 
     def pool_regions(self, dense: Tensor, boxes: Sequence[Tensor],
@@ -335,7 +311,7 @@ class FGCLIP(nn.Module):
         """Load a toolkit checkpoint of this architecture (see :meth:`save`)."""
         state_dict, _ = read_state_dict(path)
         report = load_state_dict_with_report(self, state_dict, prefix, strict)
-        self.pos_embed_cache.clear()
+        self.vision_trunk.clear_cache()
         return report
 
     def save(self, path: str, meta: Optional[dict] = None) -> None:

@@ -20,14 +20,14 @@ _FIND_NAMES = ('open_clip.list_models() lists the architectures (e.g. '
                'text_cfg=...)')
 
 
-def _plain(value: Any) -> Any:
+def plain_config(value: Any) -> Any:
     """A deep copy with every mapping (e.g. an MMEngine ``ConfigDict``) as a
     ``dict``, so the config pickles into checkpoints that load with
     ``weights_only=True``."""
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain_config(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_plain(item) for item in value)
+        return type(value)(plain_config(item) for item in value)
     return value
 
 
@@ -64,7 +64,7 @@ def resolve_model_cfg(model_name: Optional[str] = None,
             tag_cfg = open_clip.get_pretrained_cfg(model_name, pretrained)
             quick_gelu = tag_cfg.get('quick_gelu', None) if tag_cfg else None
     else:
-        cfg = _plain(model_cfg)
+        cfg = plain_config(model_cfg)
         missing = {'embed_dim', 'vision_cfg', 'text_cfg'} - set(cfg)
         if missing:
             raise ValueError(f'model_cfg lacks {sorted(missing)}; ' + _FIND_NAMES)
@@ -110,7 +110,7 @@ def build_open_clip(model_cfg: dict, model_name: Optional[str] = None,
         nn.Module: An open_clip ``CLIP`` or ``CustomTextCLIP`` in fp32.
     """
     path = resolve_pretrained(model_name, pretrained, cache_dir) if pretrained else None
-    cfg = _plain(model_cfg)
+    cfg = plain_config(model_cfg)
     custom_text = cfg.pop('custom_text', False)
     model = (open_clip.CustomTextCLIP if custom_text else open_clip.CLIP)(**cfg)
     if path:

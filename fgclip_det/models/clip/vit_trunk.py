@@ -55,19 +55,6 @@ def vit_problems(visual: nn.Module) -> List[str]:
     return problems
 
 
-def check_vit(visual: nn.Module) -> VisionTransformer:
-    """Return ``visual`` if :func:`vit_problems` finds none.
-
-    Raises:
-        ValueError: Naming what is not supported.
-    """
-    problems = vit_problems(visual)
-    if problems:
-        raise ValueError('dense and region features need a plain open_clip '
-                         'ViT tower: ' + ', '.join(problems))
-    return visual
-
-
 def resize_pos_embed(pos_embed: Tensor, src_grid: Grid, dst_grid: Grid) -> Tensor:
     """Resize a ViT position table to another patch grid (bicubic).
 
@@ -263,32 +250,3 @@ def vit_dense(visual: VisionTransformer, x: Tensor, grid: Grid) -> Tensor:
     x = value_path_block(visual.transformer.resblocks[-1], x)
     x = visual.ln_post(x) @ visual.proj
     return tokens_to_map(x, grid)
-
-
-def vit_token_maps(visual: VisionTransformer, images: Tensor,
-                   indices: List[int],
-                   pos_cache: Optional[PosEmbedCache] = None) -> List[Tensor]:
-    """Token grids after the given blocks (for multi-level backbones).
-
-    Args:
-        visual (VisionTransformer): The open_clip tower.
-        images (Tensor): ``(B, 3, H, W)``, normalised.
-        indices (list[int]): Block indices (0-based, ascending, may be
-            negative) whose outputs are returned.
-        pos_cache (PosEmbedCache, optional): Cache for resized position
-            tables. Defaults to None.
-
-    Returns:
-        list[Tensor]: One ``(B, C, h, w)`` map per index.
-    """
-    num_blocks = len(visual.transformer.resblocks)
-    wanted = [i % num_blocks for i in indices]
-    if wanted != sorted(wanted):
-        raise ValueError(f'block indices must be ascending, got {indices}')
-    x, grid = vit_embed(visual, images, pos_cache)
-    maps, start = [], 0
-    for index in wanted:
-        x = vit_blocks(visual, x, start, index + 1)
-        start = index + 1
-        maps.append(tokens_to_map(x, grid))
-    return maps

@@ -1,0 +1,77 @@
+"""Vision-trunk adapter of open_clip's EVA towers (a timm ``Eva`` trunk)."""
+from typing import List, Optional
+
+from torch import Tensor, nn
+
+from fgclip_det.registry import VISION_TRUNKS
+
+from ..eva_trunk import (
+    EvaGridCache,
+    eva_blocks,
+    eva_dense,
+    eva_embed,
+    eva_problems,
+    is_eva_tower,
+)
+from ..timm_trunk import timm_global
+from .base import Grid, TrunkTokens, VisionTrunk
+
+
+@VISION_TRUNKS.register_module()
+class TimmEvaTrunk(VisionTrunk):
+    """An open_clip ``TimmModel`` with a timm ``Eva`` trunk (EVA01 / EVA02).
+
+    Position tables are resampled as timm's dynamic-size mode does and the
+    rotary embedding is rebuilt for the input grid (both cached per grid);
+    the dense map is the last block with attention replaced by its value
+    path (RoPE only touches queries and keys, so it drops out), then the
+    final norm and heads on every token (CLIPSelf's EVA-02 recipe).
+    """
+
+    family = 'timm EVA'
+
+    def __init__(self, visual: nn.Module) -> None:
+        super().__init__(visual)
+        self.grid_cache = EvaGridCache()
+
+    @classmethod
+    def claims(cls, visual: nn.Module) -> bool:
+        return is_eva_tower(visual)
+
+    @classmethod
+    def problems(cls, visual: nn.Module) -> List[str]:
+        return eva_problems(visual)
+
+    @property
+    def patch_size(self) -> Grid:
+        return tuple(self.visual.trunk.patch_embed.patch_size)
+
+    @property
+    def width(self) -> int:
+        return self.visual.trunk.embed_dim
+
+    @property
+    def num_blocks(self) -> int:
+        return len(self.visual.trunk.blocks)
+
+    @property
+    def num_prefix_tokens(self) -> int:
+        return self.visual.trunk.num_prefix_tokens
+
+    def embed(self, images: Tensor) -> TrunkTokens:
+        x, rope, grid = eva_embed(self.visual, images, self.grid_cache)
+        return TrunkTokens(x, grid, rope)
+
+    def blocks(self, tokens: TrunkTokens, start: int = 0,
+               stop: Optional[int] = None) -> TrunkTokens:
+        x = eva_blocks(self.visual, tokens.x, tokens.rope, start, stop)
+        return tokens.with_x(x)
+
+    def pool(self, tokens: TrunkTokens) -> Tensor:
+        return timm_global(self.visual, tokens.x)
+
+    def dense(self, tokens: TrunkTokens) -> Tensor:
+        return eva_dense(self.visual, tokens.x, tokens.grid)
+
+    def clear_cache(self) -> None:
+        self.grid_cache.clear()
