@@ -1,11 +1,14 @@
 """F-ViT box head: shared convs + FCs, open-vocabulary classifier."""
-from typing import Sequence
+from typing import Sequence, Union
 
 import torch
 from mmdet.models.roi_heads.bbox_heads import ConvFCBBoxHead
 from mmdet.utils import OptConfigType
 from torch import Tensor
 
+from fgclip_det.models.roi_heads.text_embedding_classifier import (
+    TextEmbeddingClassifier,
+)
 from fgclip_det.registry import MODELS
 
 
@@ -69,3 +72,43 @@ class FViTBBoxHead(ConvFCBBoxHead):
         if cls_score is not None:
             cls_score = cls_score.masked_fill(self.novel_mask, float('-inf'))
         return super().loss(cls_score, *args, **kwargs)
+
+    def set_vocabulary(self, embeddings: Tensor,
+                       novel_mask: Union[Sequence[bool], Tensor]) -> None:
+        """Score RoIs against other classes, for inference.
+
+        The classifier takes the new embeddings, ``num_classes`` and
+        ``novel_mask`` (with the background last, never novel) follow. Box
+        regression must be class-agnostic; the loss keeps its class weights,
+        so the head is then fit for inference only.
+
+        Args:
+            embeddings (Tensor): ``(num_classes, dim)`` class text embeddings.
+            novel_mask (Sequence[bool] | Tensor): ``num_classes`` flags, True
+                for novel classes.
+
+        Raises:
+            ValueError: Without a ``TextEmbeddingClassifier`` or
+                class-agnostic regression, or for a ``novel_mask`` that is
+                not one bool per embedding, or embeddings the classifier
+                does not take (see
+                :meth:`TextEmbeddingClassifier.set_embeddings`).
+        """
+        if not isinstance(self.fc_cls, TextEmbeddingClassifier):
+            raise ValueError('a new vocabulary needs a TextEmbeddingClassifier'
+                             f', got {type(self.fc_cls).__name__}')
+        if not self.reg_class_agnostic:
+            raise ValueError('a new vocabulary needs class-agnostic box '
+                             'regression')
+        novel_mask = torch.as_tensor(novel_mask, device=self.novel_mask.device)
+        if (novel_mask.dtype != torch.bool
+                or novel_mask.shape != embeddings.shape[:1]):
+            raise ValueError(
+                'novel_mask must hold one bool per class of the embeddings '
+                f'{tuple(embeddings.shape)}, got {novel_mask.dtype} of shape '
+                f'{tuple(novel_mask.shape)}')
+        self.fc_cls.set_embeddings(embeddings)
+        self.num_classes = len(novel_mask)
+        self.register_buffer(
+            'novel_mask', torch.cat([novel_mask, novel_mask.new_zeros(1)]),
+            persistent=False)

@@ -1,7 +1,7 @@
 """F-ViT RoI head: detector scores ensembled with dense CLIP scores."""
 import math
 from numbers import Real
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -13,6 +13,7 @@ from mmdet.utils import ConfigType, InstanceList, OptConfigType
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from fgclip_det.models.roi_heads.fvit_bbox_head import FViTBBoxHead
 from fgclip_det.registry import MODELS
 
 
@@ -136,6 +137,36 @@ class FViTRoIHead(StandardRoIHead):
     def with_clip_ensemble(self) -> bool:
         """bool: Whether test scores are ensembled with CLIP scores."""
         return self.clip_roi_extractor is not None
+
+    def set_vocabulary(self, embeddings: Tensor,
+                       novel_mask: Union[Sequence[bool], Tensor]) -> None:
+        """Detect other classes, for inference.
+
+        The box classifier and the CLIP ensemble score RoIs against the new
+        embeddings (:meth:`FViTBBoxHead.set_vocabulary`); a mask head must
+        be class-agnostic.
+
+        Args:
+            embeddings (Tensor): ``(num_classes, dim)`` class text embeddings.
+            novel_mask (Sequence[bool] | Tensor): ``num_classes`` flags: True
+                for novel classes (CLIP weight ``clip_beta``), False for base
+                classes (``clip_alpha``).
+
+        Raises:
+            ValueError: For a bbox head other than ``FViTBBoxHead``, a mask
+                head that is not class-agnostic, or what
+                :meth:`FViTBBoxHead.set_vocabulary` rejects.
+        """
+        if not isinstance(self.bbox_head, FViTBBoxHead):
+            raise ValueError('a new vocabulary needs an FViTBBoxHead, got '
+                             f'{type(self.bbox_head).__name__}')
+        if self.with_mask and not getattr(self.mask_head, 'class_agnostic',
+                                          False):
+            raise ValueError('a new vocabulary needs a class-agnostic mask '
+                             'head')
+        self.bbox_head.set_vocabulary(embeddings, novel_mask)
+        if self.with_mask:
+            self.mask_head.num_classes = self.bbox_head.num_classes
 
     def clip_scores(self, clip_map: Tensor, rois: Tensor) -> Tensor:
         """CLIP class probabilities of RoIs.

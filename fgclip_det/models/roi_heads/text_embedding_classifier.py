@@ -76,6 +76,38 @@ class TextEmbeddingClassifier(nn.Module):
         else:
             self.register_buffer('temperature', temperature)
 
+    def set_embeddings(self, embeddings: Tensor) -> None:
+        """Make ``embeddings`` the classes, e.g. another vocabulary.
+
+        The rows are L2-normalised and moved to the classifier's device;
+        they stay a parameter (same ``requires_grad``) or a non-persistent
+        buffer, as constructed, and ``out_features`` follows.
+
+        Args:
+            embeddings (Tensor): ``(num_classes, dim)`` class embeddings,
+                ``dim`` the width of :attr:`proj`.
+
+        Raises:
+            ValueError: If ``embeddings`` is not 2-D with at least one row,
+                or not of that width.
+        """
+        if embeddings.dim() != 2 or len(embeddings) == 0:
+            raise ValueError('class embeddings must be (num_classes, dim) '
+                             'with num_classes >= 1, got shape '
+                             f'{tuple(embeddings.shape)}')
+        dim = self.proj.out_features
+        if embeddings.shape[1] != dim:
+            raise ValueError(f'class embeddings of width {embeddings.shape[1]}'
+                             f'; the classifier expects width {dim}')
+        embeddings = F.normalize(embeddings.detach().float(), dim=-1).to(
+            device=self.proj.weight.device, dtype=self.embeddings.dtype)
+        if isinstance(self.embeddings, nn.Parameter):
+            self.embeddings = nn.Parameter(
+                embeddings, requires_grad=self.embeddings.requires_grad)
+        else:
+            self.register_buffer('embeddings', embeddings, persistent=False)
+        self.out_features = len(embeddings) + 1
+
     @property
     def class_embeddings(self) -> Tensor:
         """Tensor: L2-normalised class embeddings ``(num_classes, dim)``."""
