@@ -38,7 +38,7 @@ from .open_clip_factory import (
 )
 from .region_pool import BoxFormat, pool_regions
 from .text_tower import encode_text_tokens, stretch_position_table
-from .tokenizer import FGCLIPTokenizer
+from .tokenizer import Tokenizer, build_tokenizer
 from .trunks import VisionTrunk, build_vision_trunk
 
 TextInput = Union[Tensor, str, List[str]]
@@ -110,9 +110,10 @@ class FGCLIP(nn.Module):
                                            quick_gelu, image_size)
         self.clip = build_open_clip(self.model_cfg, model_name, pretrained, cache_dir)
         text = self.text_tower
-        if (getattr(text, 'attn_mask', None) is None
-                or getattr(text, 'cls_emb', None) is not None):
-            raise ValueError('the text tower must be causal without a class token')
+        if getattr(text, 'cls_emb', None) is not None:
+            raise ValueError('text towers with a class token are not supported '
+                             '(the long path pools a token of the caption)')
+        self.causal_text = getattr(text, 'attn_mask', None) is not None
 
         self.long_positional_embedding = nn.Parameter(
             stretch_position_table(text.positional_embedding.detach()).clone())
@@ -121,9 +122,7 @@ class FGCLIP(nn.Module):
         # pretrained one (OpenAI CLIP: log 100) otherwise.
         self.logit_scale_region = nn.Parameter(self.logit_scale.detach().clone())
         self.logit_scale_hardneg = nn.Parameter(self.logit_scale.detach().clone())
-        self.tokenizer = FGCLIPTokenizer(
-            short_length=text.positional_embedding.shape[0],
-            long_length=self.long_positional_embedding.shape[0])
+        self._tokenizer: Optional[Tokenizer] = None
         self.trunk_cfg = plain_config(trunk_cfg) if trunk_cfg else None
         self.vision_trunk: VisionTrunk = build_vision_trunk(self.visual, trunk_cfg)
         self.set_grad_checkpointing(grad_checkpointing)
@@ -145,6 +144,29 @@ class FGCLIP(nn.Module):
     def logit_scale(self) -> nn.Parameter:
         """Log of the global (image-text) logit scale, open_clip's own."""
         return self.clip.logit_scale
+
+    @property
+    def logit_bias(self) -> Optional[nn.Parameter]:
+        """The sigmoid loss's logit bias of SigLIP-trained models, else None."""
+        return getattr(self.clip, 'logit_bias', None)
+
+    @property
+    def scoring(self) -> str:
+        """``'sigmoid'`` for models trained with a logit bias (SigLIP),
+        else ``'cosine'``."""
+        return 'cosine' if self.logit_bias is None else 'sigmoid'
+
+    def match_scores(self, queries: Tensor, keys: Tensor) -> Tensor:
+        """Scores ``(N, M)`` of L2-normalised embeddings ``(N, D)``, ``(M, D)``.
+
+        Cosine similarities for softmax-trained CLIPs; for sigmoid-trained
+        ones the probability the family defines, ``sigmoid(exp(s) * cos + b)``
+        with its logit scale ``s`` and bias ``b``. Either ranks as the cosine.
+        """
+        cosine = queries @ keys.t()
+        if self.logit_bias is None:
+            return cosine
+        return torch.sigmoid(self.logit_scale.exp() * cosine + self.logit_bias)
 
     @property
     def embed_dim(self) -> int:
@@ -191,6 +213,18 @@ class FGCLIP(nn.Module):
                         'logit_scale_hardneg', 'long_positional_embedding'}
 
     # ------------------------------------------------------------------ text
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer of the text config, built on first use (a
+        HuggingFace one, e.g. SigLIP's, needs ``transformers``; a model used
+        only for its image tower never builds it)."""
+        if self._tokenizer is None:
+            self._tokenizer = build_tokenizer(
+                self.model_cfg['text_cfg'],
+                short_length=self.text_tower.positional_embedding.shape[0],
+                long_length=self.long_positional_embedding.shape[0])
+        return self._tokenizer
+
     def tokenize(self, texts: Union[str, List[str]], long: bool = False) -> Tensor:
         """Token ids ``(N, 248 if long else 77)`` on the model's device."""
         device = self.text_tower.token_embedding.weight.device
@@ -220,7 +254,8 @@ class FGCLIP(nn.Module):
         # open_clip's CLIP prefixes these with text_, its TextTransformer not
         pool_type = getattr(tower, 'text_pool_type', None) or tower.pool_type
         eos_id = getattr(tower, 'text_eos_id', getattr(tower, 'eos_id', None))
-        x = encode_text_tokens(tower, tokens, table, projection, pool_type, eos_id)
+        x = encode_text_tokens(tower, tokens, table, projection, pool_type,
+                               eos_id, causal=self.causal_text)
         return _normalize(x, normalize)
 
     # ----------------------------------------------------------------- image

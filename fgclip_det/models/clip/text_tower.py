@@ -61,7 +61,8 @@ def project(x: Tensor, projection: Projection) -> Tensor:
 def encode_text_tokens(tower: nn.Module, tokens: Tensor, position_table: Tensor,
                        projection: Projection,
                        pool_type: str = 'argmax',
-                       eos_id: Optional[int] = None) -> Tensor:
+                       eos_id: Optional[int] = None,
+                       causal: bool = True) -> Tensor:
     """Run the CLIP text transformer with a given position table and projection.
 
     Args:
@@ -74,6 +75,8 @@ def encode_text_tokens(tower: nn.Module, tokens: Tensor, position_table: Tensor,
         pool_type (str): open_clip pooling; ``'argmax'`` takes the first
             end-of-text token of the OpenAI vocabulary. Defaults to 'argmax'.
         eos_id (int, optional): End-of-text id for ``pool_type='eos'``.
+        causal (bool): Causal attention (CLIP); False for bidirectional
+            towers (SigLIP). Defaults to True.
 
     Returns:
         Tensor: ``(B, D)`` text embeddings, not normalised.
@@ -85,7 +88,8 @@ def encode_text_tokens(tower: nn.Module, tokens: Tensor, position_table: Tensor,
     cast_dtype = tower.transformer.get_cast_dtype()
     x = tower.token_embedding(tokens).to(cast_dtype)
     x = x + position_table[:length].to(cast_dtype)
-    x = tower.transformer(x, attn_mask=causal_mask(length, x.device, x.dtype))
+    mask = causal_mask(length, x.device, x.dtype) if causal else None
+    x = tower.transformer(x, attn_mask=mask)
     x = tower.ln_final(x)
     x = text_global_pool(x, tokens, pool_type, eos_token_id=eos_id)
     return project(x, projection)

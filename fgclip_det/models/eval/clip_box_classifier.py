@@ -72,7 +72,8 @@ class CLIPBoxClassifier(BaseCLIPEvaluator):
         """
         boxes = [get_box_tensor(s.gt_instances.bboxes) for s in data_samples]
         regions = self.region_encoder(self.clip, inputs, boxes)
-        scores = regions @ self.class_text_embeddings(self.clip).t()
+        scores = self.clip.match_scores(
+            regions, self.class_text_embeddings(self.clip))
         for sample, sample_scores in zip(data_samples,
                                          scores.split([len(b) for b in boxes])):
             sample.pred_scores = sample_scores

@@ -68,5 +68,5 @@ class CLIPFGOVDRanker(BaseCLIPEvaluator):
         for sample, region, candidates in zip(
                 data_samples, regions,
                 text_embeddings.split([len(s.texts) for s in data_samples])):
-            sample.text_scores = candidates @ region
+            sample.text_scores = self.clip.match_scores(region[None], candidates)[0]
         return data_samples

@@ -59,7 +59,8 @@ class CLIPZeroShotClassifier(BaseCLIPEvaluator):
             ``gt_label``), the fields of ``ClassificationAccuracyMetric``.
         """
         images = F.normalize(self.clip.encode_image(inputs), dim=-1)
-        scores = images @ self.class_text_embeddings(self.clip).t()
+        scores = self.clip.match_scores(
+            images, self.class_text_embeddings(self.clip))
         for sample, image_scores in zip(data_samples, scores):
             sample.pred_scores = image_scores[None]
             sample.gt_labels = image_scores.new_tensor([sample.gt_label]).long()
