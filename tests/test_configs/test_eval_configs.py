@@ -5,6 +5,7 @@ import json
 import os.path as osp
 from pathlib import Path
 
+import open_clip
 import pytest
 import torch
 from mmengine.config import Config
@@ -13,6 +14,7 @@ from mmengine.registry import init_default_scope
 from fgclip_det.datasets import generate_synthetic_dataset, write_crop_folder
 from fgclip_det.registry import DATASETS, METRICS, MODELS
 from fgclip_det.testing import tiny_fgclip_cfg
+from fgclip_det.testing.tiny_towers import tiny_family_fgclip_cfg
 from fgclip_det.testing.tool_runs import run_tool
 from fgclip_det.utils import get_config_path
 
@@ -27,6 +29,18 @@ BENCHMARKS = ('box-cls_{}_coco', 'box-cls_{}_lvis', 'region-ranking_{}_fg-ovd',
               'zero-shot_{}_imagenet')
 BACKBONES = {'fgclip-vitb16-224px': 224, 'fgclip-vitl14-336px': 336,
              'clip-vitb16-openai': 224}
+#: open_clip CLIPs of the other vision-trunk families: (tiny family of
+#: fgclip_det.testing.tiny_towers, open_clip architecture, pretrained tag).
+FAMILY_BACKBONES = {
+    'eva02-clip-b16': ('eva02', 'EVA02-B-16', 'merged2b_s8b_b131k'),
+    'siglip2-b16': ('siglip2', 'ViT-B-16-SigLIP2', 'webli'),
+}
+#: Their benchmarks: all but the long-caption ones.
+FAMILY_BENCHMARKS = tuple(b for b in BENCHMARKS
+                          if not b.endswith(('_sharegpt4v-1k', '_dci')))
+#: CLIPEvalDataPreprocessor resize of a zero-shot config for each open_clip
+#: resize_mode (shorter side + centre crop, or both sides).
+ZERO_SHOT_RESIZE = {'shortest': 'center_crop', 'squash': 'stretch'}
 #: Metric names each synthetic config writes.
 SYNTHETIC_METRICS = {
     'box-cls_vit-tiny_synthetic.py': {
@@ -50,6 +64,8 @@ def load(name: str) -> Config:
 
 def test_every_benchmark_and_backbone_has_a_config():
     expected = {f'{b.format(k)}.py' for b in BENCHMARKS for k in BACKBONES}
+    expected |= {f'{b.format(k)}.py' for b in FAMILY_BENCHMARKS
+                 for k in FAMILY_BACKBONES}
     assert set(CONFIGS) == expected | set(SYNTHETIC_METRICS)
 
 
@@ -63,21 +79,57 @@ def test_synthetic_clip_is_the_quickstart_clip():
         assert load(name).model.clip == expected, name
 
 
+def open_clip_input(arch: str, tag: str) -> dict:
+    """Input size, uint8 mean / std and zero-shot resize of open_clip's
+    pretrained config of ``arch`` / ``tag`` (a lookup, no download)."""
+    pretrained = open_clip.get_pretrained_cfg(arch, tag)
+    return dict(
+        size=open_clip.get_model_config(arch)['vision_cfg']['image_size'],
+        mean=torch.tensor(pretrained['mean']) * 255,
+        std=torch.tensor(pretrained['std']) * 255,
+        zero_shot_resize=ZERO_SHOT_RESIZE[pretrained['resize_mode']])
+
+
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_builds_small(name):
+    """Every config builds, its CLIP swapped for a tiny one of its family so
+    that no weights are downloaded; an open_clip CLIP's input is the one of
+    its pretrained tag."""
     cfg = load(name)
     backbone = name.split('_')[1]
+    expected_input = None
     if backbone in BACKBONES:
         assert cfg.model.data_preprocessor.size == BACKBONES[backbone]
         if backbone.startswith('fgclip'):
             assert cfg.model.clip_checkpoint.startswith('checkpoints/fgclip_')
         else:
             assert cfg.model.clip.pretrained == 'openai'
+            expected_input = open_clip_input('ViT-B-16', 'openai')
         cfg.model.pop('clip_checkpoint', None)
         cfg.model.clip = tiny_fgclip_cfg()
+    elif backbone in FAMILY_BACKBONES:
+        family, arch, tag = FAMILY_BACKBONES[backbone]
+        clip = cfg.model.clip
+        assert (clip.type, clip.model_name, clip.pretrained) == ('FGCLIP', arch,
+                                                                 tag)
+        assert 'clip_checkpoint' not in cfg.model
+        expected_input = open_clip_input(arch, tag)
+        # the config's adapter options must suit a tower of its family
+        cfg.model.clip = tiny_family_fgclip_cfg(
+            family, trunk_cfg=clip.get('trunk_cfg'))
     model = MODELS.build(cfg.model)
-    assert model.data_preprocessor.resize == (
-        'center_crop' if name.startswith('zero-shot') else 'stretch')
+    zero_shot = name.startswith('zero-shot')
+    preprocessor = model.data_preprocessor
+    if expected_input is not None:
+        assert preprocessor.size == expected_input['size']
+        torch.testing.assert_close(preprocessor.mean.flatten(),
+                                   expected_input['mean'])
+        torch.testing.assert_close(preprocessor.std.flatten(),
+                                   expected_input['std'])
+    if zero_shot and expected_input is not None:
+        assert preprocessor.resize == expected_input['zero_shot_resize']
+    else:
+        assert preprocessor.resize == ('center_crop' if zero_shot else 'stretch')
     assert model.clip.training is True  # the runner switches to eval
     DATASETS.get(cfg.test_dataloader.dataset.type)
     METRICS.build(cfg.test_evaluator)

@@ -1,0 +1,13 @@
+# Box classification on COCO val2017 (80 classes).
+# SigLIP 2 ViT-B/16 at 224 px (open_clip ViT-B-16-SigLIP2, webli); sigmoid
+# scores, Gemma tokenizer (needs transformers).
+#   python tools/test.py configs/eval/box-cls_siglip2-b16_coco.py none
+_base_ = [
+    '../_base_/datasets/eval_box_cls_coco.py',
+    '../_base_/models/clip_siglip2-b16.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    clip={{_base_.siglip2_b16_clip}},
+    data_preprocessor={{_base_.siglip2_b16_data_preprocessor}})
