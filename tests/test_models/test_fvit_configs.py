@@ -1,12 +1,14 @@
 """Every shipped F-ViT config builds and trains / predicts at small size.
 
 The recipe values are checked on the configs as shipped; the model is then
-built at its real size (random weights) and run forward / backward and
-predict on 2 small CPU images (about 10 s a config).
+built at its real size (random weights, no pretrained tag downloaded) and
+run forward / backward and predict on 2 small CPU images (about 10 s a
+config).
 """
 import glob
 import os.path as osp
 
+import open_clip
 import pytest
 import torch
 from mmdet.datasets import LVISV1Dataset
@@ -20,6 +22,26 @@ from fgclip_det.registry import METRICS, MODELS
 from fgclip_det.utils import get_config_path
 
 B16_COCO = 'fvit_vitb16-fgclip_fpn_8xb8-3e_ov-coco.py'
+OPENAI_COCO = 'fvit_vitb16-openai_fpn_8xb8-3e_ov-coco.py'
+EVA02_COCO = 'fvit_eva02-b16_fpn_8xb8-3e_ov-coco.py'
+CLIPSELF_COCO = 'fvit_eva02-b16-clipself_fpn_8xb8-3e_ov-coco.py'
+SIGLIP2_COCO = 'fvit_siglip2-b16_fpn_8xb8-3e_ov-coco.py'
+#: The mean / std (0-1) each tower family was trained with: open_clip's
+#: pretrained cfg of the tags the configs use.
+SIGLIP_MEAN = SIGLIP_STD = (0.5, 0.5, 0.5)
+FAMILY_NORM = {
+    'ViT-B-16': (CLIP_MEAN, CLIP_STD),
+    'ViT-L-14-336': (CLIP_MEAN, CLIP_STD),
+    'EVA02-B-16': (CLIP_MEAN, CLIP_STD),
+    'ViT-B-16-SigLIP2': (SIGLIP_MEAN, SIGLIP_STD),
+}
+#: The vision-trunk adapter each family's tower gets.
+FAMILY_TRUNK = {
+    'ViT-B-16': 'OpenCLIPViTTrunk',
+    'ViT-L-14-336': 'OpenCLIPViTTrunk',
+    'EVA02-B-16': 'TimmEvaTrunk',
+    'ViT-B-16-SigLIP2': 'TimmSigLIPTrunk',
+}
 CONFIG_DIR = osp.dirname(get_config_path(f'fvit/{B16_COCO}'))
 CONFIGS = sorted(osp.basename(p) for p in glob.glob(osp.join(CONFIG_DIR, '*.py')))
 
@@ -33,7 +55,9 @@ def load(name):
 def for_cpu(model_cfg):
     """The shipped architecture with what a CPU test cannot have changed:
     random class embeddings instead of the file, no CLIP checkpoint, no
-    fixed-size padding, fewer proposals and sampled RoIs."""
+    fixed-size padding, fewer proposals and sampled RoIs; no pretrained
+    tag (no download)."""
+    model_cfg.backbone.clip.pretrained = None
     model_cfg.backbone.clip_checkpoint = None
     model_cfg.data_preprocessor.batch_augments = None
     roi_head = model_cfg.roi_head
@@ -51,6 +75,8 @@ def test_configs_are_found():
     assert 'fvit_vitb16-fgclip_fpn_8xb8-48e_ov-lvis.py' in CONFIGS
     assert 'fvit_vitl14-fgclip_fpn_8xb8-48e_ov-lvis.py' in CONFIGS
     assert 'fvit_vitl14-fgclip_fpn_8xb8-3e_ov-coco.py' in CONFIGS
+    for name in (OPENAI_COCO, EVA02_COCO, CLIPSELF_COCO, SIGLIP2_COCO):
+        assert name in CONFIGS
 
 
 @pytest.mark.parametrize('name', CONFIGS)
@@ -63,8 +89,13 @@ def test_recipe(name):
     batch = cfg.train_dataloader.batch_size * 8  # 8 GPUs
     assert batch == cfg.auto_scale_lr.base_batch_size == 64
     preprocessor = cfg.model.data_preprocessor
-    assert preprocessor.mean == pytest.approx([255 * m for m in CLIP_MEAN])
-    assert preprocessor.std == pytest.approx([255 * s for s in CLIP_STD])
+    clip = cfg.model.backbone.clip
+    mean, std = FAMILY_NORM[clip.model_name]
+    if clip.get('pretrained'):  # a tag: its own mean / std, offline
+        tag_cfg = open_clip.get_pretrained_cfg(clip.model_name, clip.pretrained)
+        assert (tuple(tag_cfg['mean']), tuple(tag_cfg['std'])) == (mean, std)
+    assert preprocessor.mean == pytest.approx([255 * m for m in mean])
+    assert preprocessor.std == pytest.approx([255 * s for s in std])
     patch = cfg.model.roi_head.clip_roi_extractor.featmap_strides[0]
     assert preprocessor.pad_size_divisor == 2 * patch
     strides = [patch / 4, patch / 2, patch, 2 * patch]
@@ -111,11 +142,65 @@ def test_recipe(name):
         assert cfg.image_size == ((1024, 1024) if patch == 16 else (896, 896))
 
 
+def test_openai_and_siglip2_towers():
+    openai = load(OPENAI_COCO).model
+    assert (openai.backbone.clip.model_name, openai.backbone.clip.pretrained,
+            openai.backbone.clip.quick_gelu) == ('ViT-B-16', 'openai', True)
+    assert openai.backbone.clip_checkpoint is None
+    siglip = load(SIGLIP2_COCO).model
+    clip = siglip.backbone.clip
+    assert (clip.model_name, clip.pretrained) == ('ViT-B-16-SigLIP2', 'webli')
+    assert 'quick_gelu' not in clip
+    assert clip.trunk_cfg == dict(dense_path='query')
+    assert siglip.backbone.out_indices == [3, 5, 7, 11]
+    assert siglip.roi_head.clip_roi_extractor.out_channels == 768
+    embeddings = {load(name).model.roi_head.bbox_head.cls_predictor_cfg.embeddings
+                  for name in (B16_COCO, OPENAI_COCO, EVA02_COCO, SIGLIP2_COCO)}
+    assert len(embeddings) == 4  # one text tower each
+
+
+@pytest.mark.parametrize('name', [EVA02_COCO, CLIPSELF_COCO])
+def test_clipself_recipe(name):
+    """The values of CLIPSelf's F-ViT/configs/ov_coco/
+    fvit_vitb16_upsample_fpn_bs64_3e_ovcoco_eva_original.py (the ones
+    test_recipe checks for every OV-COCO config are the same there)."""
+    cfg = load(name)
+    model = cfg.model
+    clip = model.backbone.clip
+    assert clip.model_name == 'EVA02-B-16' and 'quick_gelu' not in clip
+    assert model.backbone.out_indices == [3, 5, 7, 11]
+    assert model.rpn_head.anchor_generator.strides == [4, 8, 16, 32, 64]
+    assert model.neck.norm_cfg == dict(type='SyncBN', requires_grad=True)
+    assert model.rpn_head.num_convs == 2
+    bbox_head = model.roi_head.bbox_head
+    assert (bbox_head.num_shared_convs, bbox_head.num_shared_fcs,
+            bbox_head.fc_out_channels) == (4, 2, 512)
+    assert model.test_cfg.rpn.nms_pre == 2000
+    assert model.test_cfg.rcnn.nms.iou_threshold == 0.4
+    assert model.test_cfg.rcnn.score_thr == 0.01
+    # warm-up 250 iterations from 0.001, then no decay (step=[100])
+    assert [dict(s) for s in cfg.param_scheduler] == [
+        dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
+             end=250)]
+    if name == EVA02_COCO:
+        assert clip.pretrained == 'merged2b_s8b_b131k'
+        assert model.backbone.clip_checkpoint is None
+    else:
+        assert clip.pretrained is None
+        assert model.backbone.clip_checkpoint == (
+            'checkpoints/eva_vitb16_coco_clipself_proposals.pt')
+        assert model.backbone.clip_checkpoint_prefix == 'visual.'
+        assert bbox_head.cls_predictor_cfg.embeddings == load(
+            EVA02_COCO).model.roi_head.bbox_head.cls_predictor_cfg.embeddings
+
+
 @pytest.mark.parametrize('name', CONFIGS)
 def test_builds_trains_and_predicts(name):
     cfg = load(name)
     patch = cfg.model.roi_head.clip_roi_extractor.featmap_strides[0]
     model = MODELS.build(for_cpu(cfg.model))
+    assert type(model.backbone.vision_trunk).__name__ == FAMILY_TRUNK[
+        cfg.model.backbone.clip.model_name]
     num_classes = cfg.model.roi_head.bbox_head.num_classes
     size = 8 * patch
     packed = demo_mm_inputs(
@@ -126,6 +211,10 @@ def test_builds_trains_and_predicts(name):
     for sample in packed['data_samples']:  # training boxes are base only
         labels = sample.gt_instances.labels
         sample.gt_instances.labels = base_ids[labels % len(base_ids)]
+    tower = {k: v.clone() for k, v in model.backbone.visual.state_dict().items()}
+    model.init_weights()  # keeps a pretrained tag's weights
+    assert all(torch.equal(v, tower[k])
+               for k, v in model.backbone.visual.state_dict().items())
 
     model.train()
     data = model.data_preprocessor(packed, True)
