@@ -20,7 +20,9 @@ default_hooks = dict(
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'))
+    # No backend: tools/train.py and tools/test.py choose nccl where CUDA
+    # devices exist and gloo (CPU processes) where not; set one to override.
+    dist_cfg=dict())
 
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(

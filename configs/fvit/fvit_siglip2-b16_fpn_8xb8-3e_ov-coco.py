@@ -28,7 +28,9 @@ model = dict(
             pretrained='webli',
             trunk_cfg=dict(dense_path='query')),
         out_indices=[3, 5, 7, 11],
-        clip_checkpoint=None),
+        clip_checkpoint=None,
+        # the MAP head, not the last block, gives SigLIP's dense map
+        last_block='attention'),
     roi_head=dict(
         bbox_head=dict(
             cls_predictor_cfg=dict(

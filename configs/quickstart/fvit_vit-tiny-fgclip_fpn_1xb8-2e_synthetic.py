@@ -40,7 +40,10 @@ model = dict(
         norm_cfg=norm_cfg,
         clip_checkpoint='work_dirs/fgclip-stage2_vit-tiny_1xb16-5e_synthetic/'
         'epoch_5.pth',
-        clip_checkpoint_prefix='clip.clip.visual.'),
+        clip_checkpoint_prefix='clip.clip.visual.',
+        # the setting the quickstart figures were measured with; the full
+        # configs run CLIPSelf's attention-free last block
+        last_block='attention'),
     neck=dict(in_channels=[vit_width] * 4, out_channels=channels),
     rpn_head=dict(
         in_channels=channels,

@@ -105,6 +105,9 @@ def test_recipe(name):
     metric = METRICS.get(cfg.val_evaluator.type)
     assert checkpoint.save_best.startswith(metric.default_prefix + '/')
     assert checkpoint.rule == 'greater'
+    # CLIPSelf's attention-free last block, where the family has one
+    assert cfg.model.backbone.last_block == (
+        'attention' if 'siglip' in name else 'value_path')
     bbox_head = cfg.model.roi_head.bbox_head
     assert bbox_head.reg_class_agnostic
     assert bbox_head.type == 'FViTBBoxHead'

@@ -1,10 +1,12 @@
 """F-ViT on a tiny tower of every family: builds, trains a step, predicts."""
 import pytest
 import torch
+import torch.nn.functional as F
 from mmdet.testing import demo_mm_inputs
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from fgclip_det.models.backbones import FViTCLIPBackbone
 from fgclip_det.registry import MODELS
 from fgclip_det.testing.tiny_towers import (
     TINY_FAMILIES,
@@ -26,6 +28,8 @@ def tiny_fvit_cfg(family: str):
     model.backbone.clip = tiny_family_fgclip_cfg(family)  # replaced whole
     model.backbone.update(out_indices=(0, 1, 2, 3), clip_checkpoint=None,
                           norm_cfg=dict(type='BN'))
+    if family == 'siglip2':  # the recipe's attention-free last block is
+        model.backbone.last_block = 'attention'  # for value-path towers
     model.neck.in_channels = [64] * 4
     roi_head = model.roi_head
     roi_head.bbox_head.update(num_classes=NUM_CLASSES, novel_class_ids=[4],
@@ -69,3 +73,25 @@ def test_fvit_trains_and_predicts_on_every_family(family):
         assert pred.bboxes.shape[1] == 4
         assert len(pred.bboxes) == len(pred.scores) == len(pred.labels)
         assert ((pred.labels >= 0) & (pred.labels < NUM_CLASSES)).all()
+
+
+@pytest.mark.parametrize('family', TINY_FAMILIES)
+def test_attention_free_last_level(family):
+    torch.manual_seed(0)
+    cfg = dict(clip=tiny_family_fgclip_cfg(family), out_indices=(0, 1, 2, 3),
+               norm_cfg=dict(type='BN'), last_block='value_path')
+    if family == 'siglip2':
+        with pytest.raises(ValueError, match='timm SigLIP towers have no '
+                                             'attention-free last block'):
+            FViTCLIPBackbone(**cfg)
+        return
+    backbone = FViTCLIPBackbone(**cfg).eval()
+    images = torch.randn(1, 3, 64, 96)
+    with torch.no_grad():
+        levels, dense = backbone.forward_with_dense(images)
+        features = backbone.vision_trunk.features(
+            images, (0, 1, 2, 3), with_dense=True, last_block='value_path')
+        usual = backbone.vision_trunk.features(images, (3,)).maps[0]
+    torch.testing.assert_close(levels[3], F.max_pool2d(features.maps[3], 2))
+    torch.testing.assert_close(dense, F.normalize(features.dense, dim=1))
+    assert not torch.allclose(features.maps[3], usual)

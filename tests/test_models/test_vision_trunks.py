@@ -17,6 +17,8 @@ from fgclip_det.models.clip import (
     TimmEvaTrunk,
     TimmSigLIPTrunk,
     build_vision_trunk,
+    eva_value_path_block,
+    value_path_block,
 )
 from fgclip_det.models.clip.trunks import map_head_dense
 from fgclip_det.testing.tiny_towers import (
@@ -269,3 +271,38 @@ def test_checkpoint_round_trip_keeps_the_trunk_options(tmp_path):
     with torch.no_grad():
         torch.testing.assert_close(again.eval().encode_dense(images),
                                    model.eval().encode_dense(images))
+
+
+@torch.no_grad()
+def test_attention_free_last_block_feeds_the_last_map_and_the_dense_map(model):
+    trunk = model.vision_trunk
+    images = _images(48, 80)
+    if not trunk.attention_free_last:
+        with pytest.raises(ValueError, match=f'{trunk.family} towers have no '
+                                             'attention-free last block'):
+            trunk.features(images, (1, 3), last_block='value_path')
+        return
+    last = (model.visual.transformer.resblocks if _family(model) == 'openai'
+            else model.visual.trunk.blocks)[-1]
+    calls = []
+    handle = last.register_forward_pre_hook(lambda *_: calls.append(1))
+    try:
+        features = trunk.features(images, (1, 3), with_dense=True,
+                                  last_block='value_path')
+    finally:
+        handle.remove()
+    assert not calls  # the block never runs with its attention
+    entering = trunk.features(images, (2,)).maps[0]
+    prefix = torch.zeros(2, trunk.num_prefix_tokens, 64)
+    tokens = torch.cat([prefix, entering.flatten(2).transpose(1, 2)], dim=1)
+    if _family(model) == 'openai':
+        after = value_path_block(last, tokens)
+    else:
+        after = eva_value_path_block(last, tokens)
+    expected = after[:, trunk.num_prefix_tokens:].transpose(1, 2).reshape(2, 64, 3, 5)
+    torch.testing.assert_close(features.maps[1], expected)
+    torch.testing.assert_close(features.dense, model.encode_dense(images))
+    with pytest.raises(ValueError, match='image embedding needs'):
+        trunk.features(images, with_pooled=True, last_block='value_path')
+    with pytest.raises(ValueError, match='last_block must be one of'):
+        trunk.features(images, last_block='none')

@@ -22,7 +22,10 @@ model = dict(
         clip=dict(type='FGCLIP', model_name='ViT-B-16', quick_gelu=True),
         out_indices=[3, 5, 7, 11],
         norm_cfg=norm_cfg,
-        clip_checkpoint=None),
+        clip_checkpoint=None,
+        # CLIPSelf's F-ViT (F-ViT/models/evaclip_vit.py): the last block runs
+        # only attention-free; the last level and the dense map come from it
+        last_block='value_path'),
     neck=dict(
         type='FPN',
         in_channels=[vit_width] * 4,

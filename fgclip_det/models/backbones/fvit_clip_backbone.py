@@ -13,6 +13,7 @@ from fgclip_det.models.clip.checkpoint import (
     load_state_dict_with_report,
     read_state_dict,
 )
+from fgclip_det.models.clip.trunks import LAST_BLOCK_MODES
 from fgclip_det.registry import MODELS
 
 #: Where ``FGCLIP`` keeps its vision tower in its state dict.
@@ -72,6 +73,13 @@ class FViTCLIPBackbone(BaseModule):
             ``FGCLIPPretrainer`` training checkpoint; ``'visual.'`` in an
             open_clip state dict (e.g. a CLIPSelf or FineCLIP fine-tuned
             tower of the same architecture).
+        last_block (str): ``'attention'`` runs the last block as it is
+            (its map, if in ``out_indices``, is the usual block output);
+            ``'value_path'`` runs it only attention-free, so the last level
+            and the dense map come from that one pass, as CLIPSelf's F-ViT
+            backbone does (``F-ViT/models/evaclip_vit.py``). Only towers with
+            a value-path dense map (open_clip ViT, EVA). Defaults to
+            'attention'.
         init_cfg (dict or list[dict], optional): Initialisation of the
             adapters. Defaults to None.
     """
@@ -82,6 +90,7 @@ class FViTCLIPBackbone(BaseModule):
                  norm_cfg: OptConfigType = None,
                  clip_checkpoint: Optional[str] = None,
                  clip_checkpoint_prefix: str = FGCLIP_VISUAL_PREFIX,
+                 last_block: str = 'attention',
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         model = MODELS.build(clip)
@@ -95,6 +104,14 @@ class FViTCLIPBackbone(BaseModule):
                 f'out_indices must be {NUM_LEVELS} ascending block indices in '
                 f'[0, {num_blocks}), got {out_indices}')
         self.out_indices = out_indices
+        if last_block not in LAST_BLOCK_MODES:
+            raise ValueError(f'last_block must be one of {LAST_BLOCK_MODES}, '
+                             f'got {last_block!r}')
+        if last_block == 'value_path' and not self.vision_trunk.attention_free_last:
+            raise ValueError(f'{self.vision_trunk.family} towers have no '
+                             "attention-free last block: use last_block="
+                             "'attention'")
+        self.last_block = last_block
         self.clip_checkpoint = clip_checkpoint
         self.clip_checkpoint_prefix = clip_checkpoint_prefix
         self.patch_size = self.vision_trunk.patch_size
@@ -134,7 +151,8 @@ class FViTCLIPBackbone(BaseModule):
                   with_dense: bool) -> Tuple[List[Tensor], Optional[Tensor]]:
         """Token grids after ``out_indices`` and, optionally, the dense map."""
         features = self.vision_trunk.features(images, self.out_indices,
-                                              with_dense=with_dense)
+                                              with_dense=with_dense,
+                                              last_block=self.last_block)
         dense = features.dense
         return features.maps, None if dense is None else F.normalize(dense, dim=1)
 

@@ -212,7 +212,20 @@ def eva_dense(visual: TimmModel, x: Tensor, grid: Grid) -> Tensor:
         Tensor: ``(B, D, h, w)``: final norm, ``fc_norm`` and both heads on
         every patch token; not normalised.
     """
-    trunk = visual.trunk
-    x = trunk.norm(eva_value_path_block(trunk.blocks[-1], x))
-    return tokens_to_grid(timm_head_on_tokens(visual, x),
-                          trunk.num_prefix_tokens, grid)
+    return eva_project_dense(
+        visual, eva_value_path_block(visual.trunk.blocks[-1], x), grid)
+
+
+def eva_project_dense(visual: TimmModel, x: Tensor, grid: Grid) -> Tensor:
+    """Final norm, ``fc_norm`` and both heads on every patch token.
+
+    Args:
+        visual (TimmModel): The open_clip EVA tower.
+        x (Tensor): ``(B, P + h * w, C)`` output of the value-path last block.
+        grid (tuple[int, int]): Patch grid ``(h, w)``.
+
+    Returns:
+        Tensor: ``(B, D, h, w)``, not normalised.
+    """
+    x = timm_head_on_tokens(visual, visual.trunk.norm(x))
+    return tokens_to_grid(x, visual.trunk.num_prefix_tokens, grid)

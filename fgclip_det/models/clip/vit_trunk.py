@@ -247,6 +247,16 @@ def vit_dense(visual: VisionTransformer, x: Tensor, grid: Grid) -> Tensor:
     Returns:
         Tensor: ``(B, D, h, w)``, projected, not normalised.
     """
-    x = value_path_block(visual.transformer.resblocks[-1], x)
-    x = visual.ln_post(x) @ visual.proj
-    return tokens_to_map(x, grid)
+    return vit_project_dense(
+        visual, value_path_block(visual.transformer.resblocks[-1], x), grid)
+
+
+def vit_project_dense(visual: VisionTransformer, x: Tensor, grid: Grid) -> Tensor:
+    """``ln_post`` and ``proj`` on every patch token, as a ``(B, D, h, w)`` map.
+
+    Args:
+        visual (VisionTransformer): The open_clip tower.
+        x (Tensor): ``(B, 1 + h * w, C)`` output of the value-path last block.
+        grid (tuple[int, int]): Patch grid ``(h, w)``.
+    """
+    return tokens_to_map(visual.ln_post(x) @ visual.proj, grid)

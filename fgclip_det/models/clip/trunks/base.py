@@ -9,11 +9,13 @@ written once here (:meth:`VisionTrunk.features`).
 """
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
-from typing import ClassVar, List, NamedTuple, Optional, Sequence, Tuple
+from typing import ClassVar, List, Literal, NamedTuple, Optional, Sequence, Tuple
 
 from torch import Tensor, nn
 
 Grid = Tuple[int, int]
+LastBlock = Literal['attention', 'value_path']
+LAST_BLOCK_MODES = ('attention', 'value_path')
 
 
 @dataclass
@@ -64,6 +66,8 @@ class VisionTrunk(ABC):
 
     #: Human-readable family name used in messages and docs.
     family: ClassVar[str] = ''
+    #: Whether :meth:`value_path_last` / :meth:`project_dense` exist.
+    attention_free_last: ClassVar[bool] = False
 
     def __init__(self, visual: nn.Module) -> None:
         problems = self.problems(visual)
@@ -131,6 +135,18 @@ class VisionTrunk(ABC):
         """The ``(B, D, h, w)`` dense map from the tokens entering block
         :attr:`dense_branch`; not normalised."""
 
+    def value_path_last(self, tokens: TrunkTokens) -> TrunkTokens:
+        """The last block with its attention replaced by the value path, on
+        the tokens entering it (where :attr:`attention_free_last`)."""
+        raise NotImplementedError(f'{self.family} towers have no '
+                                  'attention-free last block')
+
+    def project_dense(self, tokens: TrunkTokens) -> Tensor:
+        """The dense map ``(B, D, h, w)`` from :meth:`value_path_last`'s
+        tokens (final norm and projection on every token)."""
+        raise NotImplementedError(f'{self.family} towers have no '
+                                  'attention-free last block')
+
     @abstractmethod
     def clear_cache(self) -> None:
         """Drop cached position tables (after weights change outside an
@@ -162,8 +178,8 @@ class VisionTrunk(ABC):
         return wanted
 
     def features(self, images: Tensor, out_indices: Sequence[int] = (),
-                 with_pooled: bool = False,
-                 with_dense: bool = False) -> TrunkFeatures:
+                 with_pooled: bool = False, with_dense: bool = False,
+                 last_block: LastBlock = 'attention') -> TrunkFeatures:
         """Token maps, image embedding and dense map from one pass.
 
         Args:
@@ -173,12 +189,29 @@ class VisionTrunk(ABC):
                 maps (ascending; negatives count from the end).
             with_pooled (bool): Also return the image embedding.
             with_dense (bool): Also return the dense map.
+            last_block (str): ``'attention'`` runs the last block as it is;
+                ``'value_path'`` runs it only attention-free, so its map (if
+                asked for) and the dense map come from that one pass, as
+                CLIPSelf's F-ViT backbone does. Defaults to 'attention'.
 
         Returns:
             TrunkFeatures: Only the blocks needed for what was asked are run.
         """
+        if last_block not in LAST_BLOCK_MODES:
+            raise ValueError(f'last_block must be one of {LAST_BLOCK_MODES}, '
+                             f'got {last_block!r}')
+        value_last = last_block == 'value_path'
+        if value_last and not self.attention_free_last:
+            raise ValueError(f'{self.family} towers have no attention-free last '
+                             "block: use last_block='attention'")
+        if value_last and with_pooled:
+            raise ValueError("the image embedding needs the last block's "
+                             "attention: last_block='value_path' gives none")
         wanted = self.check_indices(out_indices)
+        last = self.num_blocks - 1
         stops = {index + 1 for index in wanted}
+        if value_last and last in wanted:
+            stops = (stops - {self.num_blocks}) | {last}
         if with_dense:
             stops.add(self.dense_branch)
         if with_pooled:
@@ -188,9 +221,15 @@ class VisionTrunk(ABC):
         for stop in sorted(stops):
             tokens = self.blocks(tokens, start, stop)
             start = stop
-            if with_dense and stop == self.dense_branch:
-                dense = self.dense(tokens)
             if stop - 1 in wanted:
                 maps.append(self.token_map(tokens))
+            if value_last and stop == last:
+                after = self.value_path_last(tokens)
+                if with_dense:
+                    dense = self.project_dense(after)
+                if last in wanted:
+                    maps.append(self.token_map(after))
+            elif with_dense and stop == self.dense_branch:
+                dense = self.dense(tokens)
         pooled = self.pool(tokens) if with_pooled else None
         return TrunkFeatures(maps, pooled, dense)

@@ -9,11 +9,13 @@ from fgclip_det.registry import VISION_TRUNKS
 
 from ..vit_trunk import (
     PosEmbedCache,
+    value_path_block,
     vit_blocks,
     vit_dense,
     vit_embed,
     vit_global,
     vit_problems,
+    vit_project_dense,
 )
 from .base import Grid, TrunkTokens, VisionTrunk
 
@@ -28,6 +30,7 @@ class OpenCLIPViTTrunk(VisionTrunk):
     """
 
     family = 'open_clip ViT'
+    attention_free_last = True
 
     def __init__(self, visual: nn.Module) -> None:
         super().__init__(visual)
@@ -70,6 +73,13 @@ class OpenCLIPViTTrunk(VisionTrunk):
 
     def dense(self, tokens: TrunkTokens) -> Tensor:
         return vit_dense(self.visual, tokens.x, tokens.grid)
+
+    def value_path_last(self, tokens: TrunkTokens) -> TrunkTokens:
+        block = self.visual.transformer.resblocks[-1]
+        return tokens.with_x(value_path_block(block, tokens.x))
+
+    def project_dense(self, tokens: TrunkTokens) -> Tensor:
+        return vit_project_dense(self.visual, tokens.x, tokens.grid)
 
     def clear_cache(self) -> None:
         self.pos_cache.clear()

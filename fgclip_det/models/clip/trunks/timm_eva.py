@@ -11,6 +11,8 @@ from ..eva_trunk import (
     eva_dense,
     eva_embed,
     eva_problems,
+    eva_project_dense,
+    eva_value_path_block,
     is_eva_tower,
 )
 from ..timm_trunk import timm_global
@@ -29,6 +31,7 @@ class TimmEvaTrunk(VisionTrunk):
     """
 
     family = 'timm EVA'
+    attention_free_last = True
 
     def __init__(self, visual: nn.Module) -> None:
         super().__init__(visual)
@@ -72,6 +75,13 @@ class TimmEvaTrunk(VisionTrunk):
 
     def dense(self, tokens: TrunkTokens) -> Tensor:
         return eva_dense(self.visual, tokens.x, tokens.grid)
+
+    def value_path_last(self, tokens: TrunkTokens) -> TrunkTokens:
+        block = self.visual.trunk.blocks[-1]
+        return tokens.with_x(eva_value_path_block(block, tokens.x))
+
+    def project_dense(self, tokens: TrunkTokens) -> Tensor:
+        return eva_project_dense(self.visual, tokens.x, tokens.grid)
 
     def clear_cache(self) -> None:
         self.grid_cache.clear()
