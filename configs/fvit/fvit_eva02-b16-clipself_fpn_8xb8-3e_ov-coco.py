@@ -20,11 +20,10 @@
 #   visual.norm.*, visual.head.*, text.*, logit_scale (the rope buffers
 #   also under each visual.blocks.N.attn.rope).
 # open_clip's EVA02-B-16 is a timm Eva trunk: visual.trunk.blocks.N.attn.
-# q_proj.bias, ... mlp.fc1_g / fc1_x / norm / fc2, visual.trunk.head.*. So
-# this file does NOT load as it is: init_weights (strict, prefix 'visual.')
-# fails until the state dict is converted to open_clip's timm layout
-# (fgclip_det has no such converter yet; timm's
-# timm.models.eva.checkpoint_filter_fn maps EVA-CLIP's names to timm Eva's).
+# q_proj.bias, ... mlp.fc1_g / fc1_x / norm / fc2, visual.trunk.head.*, so
+# clip_checkpoint_layout='eva_clip' renames the keys with timm's
+# timm.models.eva.checkpoint_filter_fn before the strict load
+# (fgclip_det/models/clip/eva_clip_layout.py).
 # A tower saved as an open_clip state dict of EVA02-B-16 (visual.trunk.*)
 # loads as it is; check the layout of other releases (FineCLIP, DeCLIP)
 # before pointing clip_checkpoint at them.
@@ -39,4 +38,5 @@ model = dict(
     backbone=dict(
         clip=dict(pretrained=None),  # the architecture only
         clip_checkpoint='checkpoints/eva_vitb16_coco_clipself_proposals.pt',
-        clip_checkpoint_prefix='visual.'))
+        clip_checkpoint_prefix='visual.',
+        clip_checkpoint_layout='eva_clip'))

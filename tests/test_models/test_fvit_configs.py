@@ -193,6 +193,7 @@ def test_clipself_recipe(name):
         assert model.backbone.clip_checkpoint == (
             'checkpoints/eva_vitb16_coco_clipself_proposals.pt')
         assert model.backbone.clip_checkpoint_prefix == 'visual.'
+        assert model.backbone.clip_checkpoint_layout == 'eva_clip'
         assert bbox_head.cls_predictor_cfg.embeddings == load(
             EVA02_COCO).model.roi_head.bbox_head.cls_predictor_cfg.embeddings
 

@@ -13,11 +13,14 @@ from fgclip_det.models.clip.checkpoint import (
     load_state_dict_with_report,
     read_state_dict,
 )
+from fgclip_det.models.clip.eva_clip_layout import eva_clip_to_open_clip
 from fgclip_det.models.clip.trunks import LAST_BLOCK_MODES
 from fgclip_det.registry import MODELS
 
 #: Where ``FGCLIP`` keeps its vision tower in its state dict.
 FGCLIP_VISUAL_PREFIX = 'clip.visual.'
+#: Key layouts ``clip_checkpoint`` may have.
+CHECKPOINT_LAYOUTS = ('open_clip', 'eva_clip')
 #: Number of feature levels: upsampled 4x, 2x, as is, pooled 2x.
 NUM_LEVELS = 4
 
@@ -73,6 +76,11 @@ class FViTCLIPBackbone(BaseModule):
             ``FGCLIPPretrainer`` training checkpoint; ``'visual.'`` in an
             open_clip state dict (e.g. a CLIPSelf or FineCLIP fine-tuned
             tower of the same architecture).
+        clip_checkpoint_layout (str): ``'open_clip'`` (toolkit and open_clip
+            state dicts) or ``'eva_clip'``: EVA-CLIP's own names, as CLIPSelf
+            releases its EVA towers, converted to open_clip's with timm's
+            ``checkpoint_filter_fn`` (use prefix ``'visual.'``). Defaults to
+            'open_clip'.
         last_block (str): ``'attention'`` runs the last block as it is
             (its map, if in ``out_indices``, is the usual block output);
             ``'value_path'`` runs it only attention-free, so the last level
@@ -90,6 +98,7 @@ class FViTCLIPBackbone(BaseModule):
                  norm_cfg: OptConfigType = None,
                  clip_checkpoint: Optional[str] = None,
                  clip_checkpoint_prefix: str = FGCLIP_VISUAL_PREFIX,
+                 clip_checkpoint_layout: str = 'open_clip',
                  last_block: str = 'attention',
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -114,6 +123,10 @@ class FViTCLIPBackbone(BaseModule):
         self.last_block = last_block
         self.clip_checkpoint = clip_checkpoint
         self.clip_checkpoint_prefix = clip_checkpoint_prefix
+        if clip_checkpoint_layout not in CHECKPOINT_LAYOUTS:
+            raise ValueError(f'clip_checkpoint_layout must be one of '
+                             f'{CHECKPOINT_LAYOUTS}, got {clip_checkpoint_layout!r}')
+        self.clip_checkpoint_layout = clip_checkpoint_layout
         self.patch_size = self.vision_trunk.patch_size
         width = self.vision_trunk.width
         norm_cfg = norm_cfg or dict(type='SyncBN', requires_grad=True)
@@ -132,6 +145,8 @@ class FViTCLIPBackbone(BaseModule):
         if self.clip_checkpoint is None:
             return
         state_dict, _ = read_state_dict(self.clip_checkpoint)
+        if self.clip_checkpoint_layout == 'eva_clip':
+            state_dict = eva_clip_to_open_clip(state_dict, self.visual)
         report = load_state_dict_with_report(
             self.visual, state_dict, prefix=self.clip_checkpoint_prefix,
             strict=True)
