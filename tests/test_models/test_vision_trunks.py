@@ -306,3 +306,21 @@ def test_attention_free_last_block_feeds_the_last_map_and_the_dense_map(model):
         trunk.features(images, with_pooled=True, last_block='value_path')
     with pytest.raises(ValueError, match='last_block must be one of'):
         trunk.features(images, last_block='none')
+
+
+@pytest.mark.parametrize('name,adapter,width,embed_dim', [
+    ('ViT-B-16', OpenCLIPViTTrunk, 768, 512),
+    ('ViT-L-14-336', OpenCLIPViTTrunk, 1024, 768),
+    ('EVA02-B-16', TimmEvaTrunk, 768, 512),
+    ('ViT-B-16-SigLIP2', TimmSigLIPTrunk, 768, 768),
+])
+def test_real_size_towers_get_their_adapter_on_the_meta_device(
+        name, adapter, width, embed_dim):
+    with torch.device('meta'):
+        model = FGCLIP(name)
+        dense = model.encode_dense(torch.empty(1, 3, 224, 320))
+    trunk = model.vision_trunk
+    assert type(trunk) is adapter
+    assert trunk.width == width and model.embed_dim == embed_dim
+    patch = trunk.patch_size[0]
+    assert dense.shape == (1, embed_dim, 224 // patch, 320 // patch)
