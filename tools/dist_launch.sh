@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shared launcher of dist_train.sh / dist_test.sh:
+# Shared launcher of dist_train.sh / dist_test.sh (GPU or CPU processes):
 #   bash tools/dist_launch.sh SCRIPT GPUS [script arguments]
 # NNODES, NODE_RANK, MASTER_ADDR and PORT configure multi-node runs.
 set -euo pipefail

@@ -1,4 +1,10 @@
 #!/usr/bin/env bash
-# Test on GPUS GPUs: bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py options]
+# Test with N processes (one per GPU, or CPU processes where there is none):
+#   bash tools/dist_test.sh CONFIG CHECKPOINT N [test.py options]
 set -euo pipefail
+if [ $# -lt 3 ]; then
+    echo "usage: bash $0 CONFIG CHECKPOINT NUM_PROCESSES [test.py options]" >&2
+    echo "  CHECKPOINT may be 'none' for a config that names its own weights" >&2
+    exit 2
+fi
 exec bash "$(dirname "$0")/dist_launch.sh" test.py "$3" "$1" "$2" "${@:4}"

@@ -93,6 +93,9 @@ def main() -> None:
 
     bind_run_to_launcher(args.launcher)
     cfg = load_config(args)
+    from fgclip_det.engine import prepare_distributed
+
+    prepare_distributed(cfg, args.launcher)
     if 'runner_type' in cfg:
         # The toolkit's registry also finds its own runners (the configs'
         # CheckpointSafeRunner), and mmengine's through its parents.

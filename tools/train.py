@@ -49,7 +49,7 @@ def main() -> None:
 
     bind_run_to_launcher(args.launcher)
     # Imported after argument parsing so that `--help` is instant.
-    from fgclip_det.engine import apply_train_args
+    from fgclip_det.engine import apply_train_args, prepare_distributed
 
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -62,6 +62,7 @@ def main() -> None:
         amp=args.amp,
         auto_scale_lr=args.auto_scale_lr,
         resume=args.resume)
+    prepare_distributed(cfg, args.launcher)
     if 'runner_type' in cfg:
         # The toolkit's registry also finds its own runners (the configs'
         # CheckpointSafeRunner), and mmengine's through its parents.

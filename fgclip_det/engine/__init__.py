@@ -1,6 +1,7 @@
 """Training-loop parts: runner, loops, hooks and run-configuration helpers."""
 from .checkpoint_files import find_resumable_checkpoint, is_complete_checkpoint
 from .checkpoint_safe_runner import CheckpointSafeRunner
+from .distributed_env import default_backend, prepare_distributed
 from .hooks import (
     AtomicCheckpointHook,
     InitRegionScalesHook,
@@ -14,6 +15,6 @@ __all__ = [
     'AtomicCheckpointHook', 'CheckpointSafeRunner', 'InitRegionScalesHook',
     'PlainCheckpointHook', 'ReadableDetVisualizationHook',
     'ResumableEpochBasedTrainLoop', 'apply_device_policy', 'apply_show_args',
-    'apply_train_args',
-    'find_resumable_checkpoint', 'is_complete_checkpoint'
+    'apply_train_args', 'default_backend', 'find_resumable_checkpoint',
+    'is_complete_checkpoint', 'prepare_distributed'
 ]

@@ -1,0 +1,118 @@
+"""Distributed launches on any machine: backend and devices from the hardware.
+
+MMEngine's launchers assume CUDA: ``init_dist`` calls
+``torch.cuda.set_device`` before it creates the process group, the runner
+wraps the model in DDP with ``device_ids=[LOCAL_RANK]`` and SyncBN layers
+need CUDA tensors. :func:`prepare_distributed` makes a ``--launcher
+pytorch`` or ``slurm`` run work on CPU-only machines too (gloo, CPU DDP, plain
+BN) and picks NCCL where CUDA devices exist; an explicit
+``env_cfg.dist_cfg.backend`` wins.
+"""
+import os
+import subprocess
+from typing import Any
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
+
+#: Launchers whose CPU process groups this module can create.
+CPU_LAUNCHERS = ('pytorch', 'slurm')
+
+
+def default_backend() -> str:
+    """``'nccl'`` where CUDA devices exist, else ``'gloo'``."""
+    return 'nccl' if torch.cuda.is_available() else 'gloo'
+
+
+def prepare_distributed(cfg: Config, launcher: str) -> Config:
+    """Choose the backend and, on CPUs, start the process group.
+
+    Args:
+        cfg (Config): The full config; modified in place.
+        launcher (str): ``--launcher`` of the tool (``'none'`` leaves ``cfg``
+            as it is).
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        ValueError: NCCL asked for without CUDA devices, or a CPU run with a
+            launcher other than ``pytorch`` / ``slurm``.
+    """
+    if launcher == 'none':
+        return cfg
+    env_cfg = cfg.setdefault('env_cfg', ConfigDict())
+    dist_cfg = env_cfg.setdefault('dist_cfg', ConfigDict())
+    backend = dist_cfg.get('backend') or default_backend()
+    dist_cfg['backend'] = backend
+    if torch.cuda.is_available():
+        return cfg
+    if backend == 'nccl':
+        raise ValueError("env_cfg.dist_cfg.backend='nccl' needs CUDA devices and "
+                         "this machine has none: use 'gloo', or leave the "
+                         'backend unset to choose it from the hardware')
+    if launcher not in CPU_LAUNCHERS:
+        raise ValueError(f'a CPU-only distributed run supports --launcher '
+                         f'{" or ".join(CPU_LAUNCHERS)}, got {launcher!r}')
+    if not torch_dist.is_initialized():
+        _set_rank_environment(launcher)
+        options = {k: v for k, v in dist_cfg.items() if k != 'backend'}
+        torch_dist.init_process_group(backend=backend, **options)
+    wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
+        type='MMDistributedDataParallel')
+    wrapper.setdefault('device_ids', None)  # CPU modules take no device ids
+    wrapper.setdefault('broadcast_buffers', False)
+    wrapper.setdefault('find_unused_parameters',
+                       cfg.get('find_unused_parameters', False))
+    cfg.model_wrapper_cfg = wrapper
+    num_sync_bn = replace_sync_bn(cfg.get('model'))
+    print_log(
+        f'CPU distributed run: {torch_dist.get_world_size()} processes, '
+        f'{backend} backend, CPU DistributedDataParallel'
+        + (f', {num_sync_bn} SyncBN layer configs as BN (SyncBN needs CUDA)'
+           if num_sync_bn else ''),
+        logger='current')
+    return cfg
+
+
+def replace_sync_bn(node: Any) -> int:
+    """Turn every ``type='SyncBN'`` of a (model) config into ``'BN'``.
+
+    Returns:
+        int: How many were replaced.
+    """
+    count = 0
+    if isinstance(node, dict):
+        if node.get('type') == 'SyncBN':
+            node['type'] = 'BN'
+            count += 1
+        for value in node.values():
+            count += replace_sync_bn(value)
+    elif isinstance(node, (list, tuple)):
+        count += sum(replace_sync_bn(item) for item in node)
+    return count
+
+
+def _set_rank_environment(launcher: str) -> None:
+    """``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_*`` for ``env://``.
+
+    ``torchrun`` sets them; under Slurm they come from ``SLURM_PROCID``,
+    ``SLURM_NTASKS``, ``SLURM_LOCALID`` and the first host of
+    ``SLURM_NODELIST``, as MMEngine's own Slurm set-up derives them.
+    """
+    if launcher == 'pytorch':
+        return
+    os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
+    os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
+    os.environ.setdefault('LOCAL_RANK', os.environ['SLURM_LOCALID'])
+    os.environ.setdefault('MASTER_PORT', '29500')
+    if 'MASTER_ADDR' not in os.environ:
+        os.environ['MASTER_ADDR'] = _first_slurm_host(os.environ['SLURM_NODELIST'])
+
+
+def _first_slurm_host(node_list: str) -> str:
+    hosts = subprocess.run(['scontrol', 'show', 'hostnames', node_list],
+                           check=True, capture_output=True, text=True)
+    return hosts.stdout.split()[0]

@@ -1,0 +1,220 @@
+"""Distributed runs on CPU processes (gloo): launchers, losses, resume, test.
+
+Every run goes through the shipped launchers (``tools/dist_train.sh``,
+``tools/dist_test.sh``) on the quickstart configs and a tiny synthetic set.
+"""
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+
+from fgclip_det.datasets.synthetic import generate_synthetic_dataset
+from fgclip_det.engine import prepare_distributed
+from fgclip_det.engine.distributed_env import replace_sync_bn
+from fgclip_det.registry import DATASETS, MODELS
+from fgclip_det.utils import get_config_path
+
+REPO = Path(__file__).resolve().parents[2]
+FGCLIP_CONFIG = 'configs/quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
+FVIT_CONFIG = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
+WORLD_SIZE = 2
+BATCH = 4
+GLOBAL_TERMS = ('loss_global_long', 'loss_global_short')
+#: Computed on each rank's own regions (negatives within the rank).
+PER_RANK_TERMS = ('loss_region', 'loss_hard_negative')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp('dist') / 'synthetic'
+    generate_synthetic_dataset(root, num_train=8, num_val=4, image_size=128,
+                               seed=0, progress=False)
+    return root
+
+
+def loader_options(root: Path) -> list:
+    options = [f'data_root={root}/']
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        options += [f'{loader}.dataset.data_root={root}/',
+                    f'{loader}.batch_size=2', f'{loader}.num_workers=0',
+                    f'{loader}.persistent_workers=False']
+    return options + ['default_hooks.logger.interval=1']
+
+
+def run(script: str, *args: str, processes: int = 1) -> subprocess.CompletedProcess:
+    """A tool on ``processes`` CPU processes through the shipped launchers."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', PORT=str(free_port()),
+               PATH=f'{Path(sys.executable).parent}:{os.environ["PATH"]}')
+    if processes == 1:
+        command = [sys.executable, f'tools/{script}.py', *args]
+    else:
+        launcher = f'tools/dist_{script}.sh'
+        if script == 'train':
+            command = ['bash', launcher, args[0], str(processes), *args[1:]]
+        else:
+            command = ['bash', launcher, args[0], args[1], str(processes),
+                       *args[2:]]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def last_iteration(work_dir: Path) -> dict:
+    """The last logged training record of the newest run in ``work_dir``."""
+    logs = sorted(work_dir.glob('*/vis_data/scalars.json'))
+    records = [json.loads(line) for line in logs[-1].read_text().splitlines()]
+    return [r for r in records if 'loss' in r][-1]
+
+
+def test_launchers_print_their_usage():
+    for script, needed in (('dist_train', 2), ('dist_test', 3),
+                           ('slurm_train', 4), ('slurm_test', 4)):
+        one_short = ['a'] * (needed - 1)
+        result = subprocess.run(['bash', f'tools/{script}.sh', *one_short],
+                                cwd=REPO, capture_output=True, text=True)
+        assert result.returncode == 2
+        assert result.stderr.startswith(f'usage: bash tools/{script}.sh ')
+
+
+def test_backend_and_devices_follow_the_hardware():
+    if torch.cuda.is_available():
+        pytest.skip('checks the CPU-only choices')
+    cfg = Config(dict(model=dict(backbone=dict(norm_cfg=dict(type='SyncBN')),
+                                 neck=[dict(norm_cfg=dict(type='SyncBN'))])))
+    assert prepare_distributed(cfg, 'none') is cfg and 'env_cfg' not in cfg
+    with pytest.raises(ValueError, match="'nccl' needs CUDA devices"):
+        prepare_distributed(Config(dict(env_cfg=dict(
+            dist_cfg=dict(backend='nccl')))), 'pytorch')
+    with pytest.raises(ValueError, match="supports --launcher pytorch or slurm"):
+        prepare_distributed(Config(dict()), 'mpi')
+    assert replace_sync_bn(cfg.model) == 2
+    assert cfg.model.neck[0].norm_cfg.type == 'BN'
+
+
+def step_one_losses(root: Path, indices: range) -> dict:
+    """Losses of one training step of the quickstart FG-CLIP on these
+    samples (the model seeded alike in every process)."""
+    cfg = Config.fromfile(get_config_path(FGCLIP_CONFIG[len('configs/'):]))
+    init_default_scope(cfg.default_scope)
+    cfg.train_dataloader.dataset.data_root = f'{root}/'
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).train()
+    samples = []
+    for index in indices:
+        random.seed(index)  # the pipeline's caption choices, per sample
+        np.random.seed(index)
+        torch.manual_seed(index)
+        samples.append(dataset[index])
+    data = model.data_preprocessor(pseudo_collate(samples), True)
+    return {k: v.item() for k, v in model(**data, mode='loss').items()}
+
+
+def _rank_losses(rank: int, port: int, out: Path, root: Path) -> None:
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
+                            rank=rank, world_size=WORLD_SIZE)
+    try:
+        share = BATCH // WORLD_SIZE
+        losses = step_one_losses(root, range(rank * share, (rank + 1) * share))
+        torch.save(losses, out / f'rank{rank}.pt')
+    finally:
+        dist.destroy_process_group()
+
+
+def test_step_one_losses_of_two_ranks_equal_one_process(tmp_path, data_root):
+    mp.spawn(_rank_losses, nprocs=WORLD_SIZE,
+             args=(free_port(), tmp_path, data_root), join=True)
+    ranks = [torch.load(tmp_path / f'rank{r}.pt') for r in range(WORLD_SIZE)]
+    single = step_one_losses(data_root, range(BATCH))
+    for key in GLOBAL_TERMS:  # all-gathered: every image sees the whole batch
+        mean = sum(r[key] for r in ranks) / WORLD_SIZE
+        assert mean == pytest.approx(single[key], rel=1e-5)
+    share = BATCH // WORLD_SIZE
+    for rank, losses in enumerate(ranks):  # per-rank by design
+        alone = step_one_losses(data_root, range(rank * share, (rank + 1) * share))
+        for key in PER_RANK_TERMS:
+            assert losses[key] == pytest.approx(alone[key], rel=1e-5)
+    # the regions of the other rank are no negatives here
+    mean = sum(r['loss_region'] for r in ranks) / WORLD_SIZE
+    assert mean != pytest.approx(single['loss_region'], rel=1e-3)
+
+
+def test_fgclip_trains_on_two_processes_and_resumes_either_way(tmp_path, data_root):
+    options = loader_options(data_root)
+    two = tmp_path / 'two_then_one'
+    result = run('train', FGCLIP_CONFIG, '--work-dir', str(two), '--cfg-options',
+                 *options, 'train_cfg.max_epochs=1', 'train_cfg.val_interval=2',
+                 processes=2)
+    assert 'CPU distributed run: 2 processes, gloo backend' in result.stdout
+    assert last_iteration(two)['iter'] == 2  # 8 images, 2 a process
+    run('train', FGCLIP_CONFIG, '--work-dir', str(two), '--resume',
+        '--cfg-options', *options, 'train_cfg.max_epochs=2',
+        'train_cfg.val_interval=2')
+    assert last_iteration(two)['iter'] == 2 + 4  # then 2 a step alone
+    assert (two / 'epoch_2.pth').is_file()
+
+    one = tmp_path / 'one_then_two'
+    run('train', FGCLIP_CONFIG, '--work-dir', str(one), '--cfg-options',
+        *options, 'train_cfg.max_epochs=1', 'train_cfg.val_interval=2')
+    run('train', FGCLIP_CONFIG, '--work-dir', str(one), '--resume',
+        '--cfg-options', *options, 'train_cfg.max_epochs=2',
+        'train_cfg.val_interval=2', processes=2)
+    assert last_iteration(one)['iter'] == 4 + 2
+    assert (one / 'epoch_2.pth').is_file()
+
+
+def test_fvit_trains_and_tests_on_two_processes(tmp_path, data_root):
+    clip_dir = tmp_path / 'clip'
+    options = loader_options(data_root)
+    run('train', FGCLIP_CONFIG, '--work-dir', str(clip_dir), '--cfg-options',
+        *options, 'train_cfg.max_epochs=1', 'train_cfg.val_interval=2')
+    embeddings = tmp_path / 'shapes.pt'
+    run('build_text_embeddings', str(clip_dir / 'epoch_1.pth'), '--config',
+        FVIT_CONFIG, '--prefix', 'clip.', '--vocab',
+        str(data_root / 'annotations' / 'instances_val.json'), '--out',
+        str(embeddings), '--templates', 'single')
+    val_json = data_root / 'annotations' / 'instances_val.json'
+    options += [f'val_evaluator.ann_file={val_json}',
+                f'test_evaluator.ann_file={val_json}',
+                f'model.backbone.clip_checkpoint={clip_dir / "epoch_1.pth"}',
+                f'model.roi_head.bbox_head.cls_predictor_cfg.embeddings={embeddings}']
+    work = tmp_path / 'fvit'
+    run('train', FVIT_CONFIG, '--work-dir', str(work), '--cfg-options',
+        *options, 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+        processes=2)
+    checkpoint = str(work / 'epoch_1.pth')
+    predictions = {}
+    for processes in (1, 2):
+        prefix = tmp_path / f'preds{processes}'
+        run('test', FVIT_CONFIG, checkpoint, '--work-dir',
+            str(tmp_path / f'test{processes}'), '--cfg-options', *options,
+            f'test_evaluator.outfile_prefix={prefix}', processes=processes)
+        predictions[processes] = json.loads(
+            Path(f'{prefix}.bbox.json').read_text())
+    assert predictions[1], 'the detector predicted no boxes'
+    key = lambda p: (p['image_id'], p['category_id'], p['score'])  # noqa: E731
+    one, two = sorted(predictions[1], key=key), sorted(predictions[2], key=key)
+    assert len(one) == len(two)
+    for a, b in zip(one, two):
+        assert (a['image_id'], a['category_id']) == (b['image_id'], b['category_id'])
+        assert a['score'] == pytest.approx(b['score'], abs=1e-5)
+        assert a['bbox'] == pytest.approx(b['bbox'], abs=1e-3)
