@@ -19,6 +19,9 @@ from mmengine.logging import print_log
 
 #: Launchers whose CPU process groups this module can create.
 CPU_LAUNCHERS = ('pytorch', 'slurm')
+#: FlexibleRunner strategies that need accelerators (torch's FSDP refuses
+#: CPU-only processes; DeepSpeed needs CUDA).
+GPU_ONLY_STRATEGIES = ('FSDPStrategy', 'DeepSpeedStrategy')
 
 
 def default_backend() -> str:
@@ -38,8 +41,8 @@ def prepare_distributed(cfg: Config, launcher: str) -> Config:
         Config: ``cfg``.
 
     Raises:
-        ValueError: NCCL asked for without CUDA devices, or a CPU run with a
-            launcher other than ``pytorch`` / ``slurm``.
+        ValueError: NCCL, FSDP or DeepSpeed asked for without CUDA devices,
+            or a CPU run with a launcher other than ``pytorch`` / ``slurm``.
     """
     if launcher == 'none':
         return cfg
@@ -49,6 +52,11 @@ def prepare_distributed(cfg: Config, launcher: str) -> Config:
     dist_cfg['backend'] = backend
     if torch.cuda.is_available():
         return cfg
+    strategy = (cfg.get('strategy') or {}).get('type')
+    if strategy in GPU_ONLY_STRATEGIES:
+        raise ValueError(f'strategy {strategy} needs CUDA GPUs and this machine '
+                         "has none (torch's FSDP refuses CPU-only processes); "
+                         'train the unsharded config with DDP instead')
     if backend == 'nccl':
         raise ValueError("env_cfg.dist_cfg.backend='nccl' needs CUDA devices and "
                          "this machine has none: use 'gloo', or leave the "

@@ -28,9 +28,12 @@ from fgclip_det.utils import get_config_path
 STAGE2_B16 = 'fgclip/fgclip-stage2_vitb16-224px_8xb512-1e_finehard.py'
 QUICKSTART = 'quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
 CONFIG_ROOT = osp.dirname(osp.dirname(get_config_path(STAGE2_B16)))
+#: FlexibleRunner variants of a recipe: tests/test_configs/test_sharded_configs.py
+SHARDED_SUFFIXES = ('_fsdp.py', '_deepspeed.py')
 FULL_CONFIGS = sorted(
     osp.relpath(p, CONFIG_ROOT)
-    for p in glob.glob(osp.join(CONFIG_ROOT, 'fgclip', '*.py')))
+    for p in glob.glob(osp.join(CONFIG_ROOT, 'fgclip', '*.py'))
+    if not p.endswith(SHARDED_SUFFIXES))
 QUICKSTART_CONFIGS = sorted(
     osp.relpath(p, CONFIG_ROOT)
     for p in glob.glob(osp.join(CONFIG_ROOT, 'quickstart', 'fgclip-*.py')))

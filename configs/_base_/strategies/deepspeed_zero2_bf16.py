@@ -1,0 +1,16 @@
+# DeepSpeed ZeRO stage 2 (optimiser state and gradients sharded) in bf16,
+# through MMEngine's FlexibleRunner, as the public FG-CLIP training runs
+# DeepSpeed ZeRO. Needs `pip install deepspeed` and GPUs. A leaf config sets
+# runner_type = 'FlexibleRunner', strategy = {{_base_.deepspeed_zero2_strategy}}
+# and an optim_wrapper of type 'DeepSpeedOptimWrapper'.
+deepspeed_zero2_strategy = dict(
+    type='DeepSpeedStrategy',
+    zero_optimization=dict(
+        stage=2,
+        allgather_partitions=True,
+        allgather_bucket_size=int(2e8),
+        overlap_comm=True,
+        reduce_scatter=True,
+        reduce_bucket_size=int(2e8),
+        contiguous_gradients=True),
+    bf16=dict(enabled=True))

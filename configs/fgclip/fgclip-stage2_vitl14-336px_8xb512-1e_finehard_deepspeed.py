@@ -1,0 +1,17 @@
+# FG-CLIP stage 2 on ViT-L/14 at 336 px with DeepSpeed ZeRO-2 (GPUs and
+# `pip install deepspeed`):
+#   bash tools/dist_train.sh \
+#       configs/fgclip/fgclip-stage2_vitl14-336px_8xb512-1e_finehard_deepspeed.py 8
+# The recipe of fgclip-stage2_vitl14-336px_8xb512-1e_finehard.py; DeepSpeed
+# runs the optimiser step and the bf16 casts.
+_base_ = [
+    './fgclip-stage2_vitl14-336px_8xb512-1e_finehard.py',
+    '../_base_/strategies/deepspeed_zero2_bf16.py',
+]
+runner_type = 'FlexibleRunner'
+strategy = {{_base_.deepspeed_zero2_strategy}}
+optim_wrapper = dict(
+    _delete_=True,
+    type='DeepSpeedOptimWrapper',
+    optimizer={{_base_.optim_wrapper.optimizer}},
+    paramwise_cfg={{_base_.optim_wrapper.paramwise_cfg}})

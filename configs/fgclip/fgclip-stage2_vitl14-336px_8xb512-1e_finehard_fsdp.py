@@ -1,0 +1,16 @@
+# FG-CLIP stage 2 on ViT-L/14 at 336 px, sharded with FSDP (GPUs only):
+#   bash tools/dist_train.sh \
+#       configs/fgclip/fgclip-stage2_vitl14-336px_8xb512-1e_finehard_fsdp.py 8
+# The recipe of fgclip-stage2_vitl14-336px_8xb512-1e_finehard.py; the bf16
+# autocast of its AmpOptimWrapper becomes FSDP's mixed precision.
+_base_ = [
+    './fgclip-stage2_vitl14-336px_8xb512-1e_finehard.py',
+    '../_base_/strategies/fsdp_bf16.py',
+]
+runner_type = 'FlexibleRunner'
+strategy = {{_base_.fsdp_bf16_strategy}}
+optim_wrapper = dict(
+    _delete_=True,
+    type='OptimWrapper',
+    optimizer={{_base_.optim_wrapper.optimizer}},
+    paramwise_cfg={{_base_.optim_wrapper.paramwise_cfg}})
