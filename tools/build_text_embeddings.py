@@ -111,6 +111,9 @@ def build_fgclip(args: argparse.Namespace) -> FGCLIP:
     model = FGCLIP(**clip_cfg)
     if args.checkpoint:
         model.load_checkpoint(args.checkpoint, prefix=args.prefix)
+    elif clip_cfg.get('pretrained'):
+        print(f"no checkpoint: the text tower of {clip_cfg.get('model_name')} "
+              f"with its pretrained={clip_cfg['pretrained']!r} weights")
     else:
         print('no checkpoint: the text tower has random weights')
     return model

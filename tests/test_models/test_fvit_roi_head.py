@@ -4,7 +4,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmdet.models.roi_heads import StandardRoIHead
-from mmengine.config import ConfigDict
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
@@ -16,9 +15,15 @@ from fgclip_det.models.roi_heads import (
 )
 from fgclip_det.models.text import save_class_embeddings
 from fgclip_det.registry import MODELS
-
-NUM_CLASSES, EMBED_DIM, IN_CHANNELS = 5, 8, 16
-NOVEL = [1, 3]
+from fgclip_det.testing.tiny_fvit_heads import (
+    EMBED_DIM,
+    IN_CHANNELS,
+    NOVEL,
+    NUM_CLASSES,
+    tiny_bbox_head_cfg,
+    tiny_embeddings,
+    tiny_roi_head_cfg,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -26,39 +31,14 @@ def scope():
     init_default_scope('fgclip_det')
 
 
-def embeddings(seed=0):
-    return torch.randn(NUM_CLASSES, EMBED_DIM,
-                       generator=torch.Generator().manual_seed(seed))
-
-
-def bbox_head_cfg(**kwargs):
-    cfg = dict(
-        type='FViTBBoxHead',
-        num_shared_convs=1,
-        num_shared_fcs=2,
-        in_channels=IN_CHANNELS,
-        conv_out_channels=IN_CHANNELS,
-        fc_out_channels=32,
-        roi_feat_size=7,
-        num_classes=NUM_CLASSES,
-        novel_class_ids=NOVEL,
-        background_weight=0.6,
-        reg_class_agnostic=True,
-        cls_predictor_cfg=dict(
-            type='TextEmbeddingClassifier', embeddings=embeddings()),
-        loss_bbox=dict(type='L1Loss', loss_weight=1.0))
-    cfg.update(kwargs)
-    return cfg
-
-
 # ------------------------------------------------------------- classifier
 def test_classifier_is_scaled_cosine_with_background_last():
-    clf = TextEmbeddingClassifier(IN_CHANNELS, NUM_CLASSES + 1, embeddings())
+    clf = TextEmbeddingClassifier(IN_CHANNELS, NUM_CLASSES + 1, tiny_embeddings())
     x = torch.randn(4, IN_CHANNELS)
     logits = clf(x)
     assert logits.shape == (4, NUM_CLASSES + 1)
     feats = F.normalize(clf.proj(x), dim=-1)
-    expected = 50 * feats @ F.normalize(embeddings(), dim=-1).t()
+    expected = 50 * feats @ F.normalize(tiny_embeddings(), dim=-1).t()
     torch.testing.assert_close(logits[:, :NUM_CLASSES], expected)
     assert clf.temperature.item() == 50 and clf.temperature.requires_grad
 
@@ -66,34 +46,34 @@ def test_classifier_is_scaled_cosine_with_background_last():
 @pytest.mark.parametrize('suffix', ['.pt', '.npy'])
 def test_classifier_reads_embedding_files(tmp_path, suffix):
     path = str(tmp_path / f'emb{suffix}')
-    save_class_embeddings(path, embeddings(), [str(i) for i in range(5)])
+    save_class_embeddings(path, tiny_embeddings(), [str(i) for i in range(5)])
     from_file = TextEmbeddingClassifier(IN_CHANNELS, NUM_CLASSES + 1, path)
     torch.testing.assert_close(from_file.class_embeddings,
-                               F.normalize(embeddings(), dim=-1))
+                               F.normalize(tiny_embeddings(), dim=-1))
 
 
 def test_classifier_learning_switches():
     fixed = TextEmbeddingClassifier(
-        IN_CHANNELS, NUM_CLASSES + 1, embeddings(), learn_background=False,
+        IN_CHANNELS, NUM_CLASSES + 1, tiny_embeddings(), learn_background=False,
         learn_temperature=False)
     assert set(dict(fixed.named_parameters())) == {'proj.weight', 'proj.bias'}
     assert 'embeddings' not in fixed.state_dict()  # vocabulary is swappable
     assert torch.all(fixed(torch.randn(3, IN_CHANNELS))[:, -1] == 0)
 
     learnt = TextEmbeddingClassifier(
-        IN_CHANNELS, NUM_CLASSES + 1, embeddings(), learn_embeddings=True)
+        IN_CHANNELS, NUM_CLASSES + 1, tiny_embeddings(), learn_embeddings=True)
     assert {'embeddings', 'background', 'temperature'} <= set(
         dict(learnt.named_parameters()))
 
 
 def test_classifier_checks_the_number_of_classes():
     with pytest.raises(ValueError, match='out_features=5'):
-        TextEmbeddingClassifier(IN_CHANNELS, NUM_CLASSES, embeddings())
+        TextEmbeddingClassifier(IN_CHANNELS, NUM_CLASSES, tiny_embeddings())
 
 
 # ------------------------------------------------------------- bbox head
 def test_novel_classes_take_no_part_in_training():
-    head = MODELS.build(bbox_head_cfg())
+    head = MODELS.build(tiny_bbox_head_cfg())
     assert isinstance(head, FViTBBoxHead)
     assert head.loss_cls.class_weight == [1.0] * NUM_CLASSES + [0.6]
     labels = torch.tensor([0, 2, 4, 5, 5, 0])  # base classes + background
@@ -122,7 +102,7 @@ def test_novel_classes_take_no_part_in_training():
 
 
 def test_novel_classes_are_scored_at_test_time():
-    head = MODELS.build(bbox_head_cfg()).eval()
+    head = MODELS.build(tiny_bbox_head_cfg()).eval()
     cls_score, bbox_pred = head(torch.randn(3, IN_CHANNELS, 7, 7))
     assert cls_score.shape == (3, NUM_CLASSES + 1) and bbox_pred.shape == (3, 4)
     assert torch.isfinite(cls_score).all()
@@ -131,7 +111,7 @@ def test_novel_classes_are_scored_at_test_time():
 
 def test_bbox_head_checks_novel_ids():
     with pytest.raises(ValueError, match=r'\[7\]'):
-        MODELS.build(bbox_head_cfg(novel_class_ids=[1, 7]))
+        MODELS.build(tiny_bbox_head_cfg(novel_class_ids=[1, 7]))
 
 
 # ------------------------------------------------------------- ensemble
@@ -145,30 +125,6 @@ def test_geometric_ensemble_by_hand():
     torch.testing.assert_close(out, torch.tensor([expected]))
 
 
-def roi_head_cfg(**kwargs):
-    cfg = dict(
-        type='FViTRoIHead',
-        bbox_roi_extractor=dict(
-            type='SingleRoIExtractor',
-            roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=0),
-            out_channels=IN_CHANNELS,
-            featmap_strides=[4]),
-        bbox_head=bbox_head_cfg(),
-        clip_roi_extractor=dict(
-            type='SingleRoIExtractor',
-            roi_layer=dict(
-                type='RoIAlign', output_size=1, sampling_ratio=0,
-                aligned=True),
-            out_channels=EMBED_DIM,
-            featmap_strides=[16]),
-        clip_alpha=0.25,
-        clip_beta=0.5,
-        clip_temperature=10.0,
-        test_cfg=ConfigDict(
-            score_thr=0.0, nms=dict(type='nms', iou_threshold=0.5),
-            max_per_img=100))
-    cfg.update(kwargs)
-    return cfg
 
 
 def proposals():
@@ -178,7 +134,7 @@ def proposals():
 
 
 def test_roi_head_ensembles_with_the_dense_clip_map():
-    head = MODELS.build(roi_head_cfg()).eval()
+    head = MODELS.build(tiny_roi_head_cfg()).eval()
     assert isinstance(head, FViTRoIHead) and head.with_clip_ensemble
     feats = (torch.randn(1, IN_CHANNELS, 16, 16), )
     # a constant CLIP map: every RoI pools the same unit vector
@@ -190,7 +146,7 @@ def test_roi_head_ensembles_with_the_dense_clip_map():
                                 clip_map=clip_map)[0]
         det = StandardRoIHead.predict_bbox(head, feats, metas, proposals(),
                                            None)[0]
-    clip = (10.0 * direction @ F.normalize(embeddings(), dim=-1).t()).softmax(-1)
+    clip = (10.0 * direction @ F.normalize(tiny_embeddings(), dim=-1).t()).softmax(-1)
     for row, det_row in zip(raw.scores, det.scores):
         for c in range(NUM_CLASSES):
             w = 0.5 if c in NOVEL else 0.25
@@ -201,7 +157,7 @@ def test_roi_head_ensembles_with_the_dense_clip_map():
 
 
 def test_roi_head_nms_output_and_missing_map():
-    head = MODELS.build(roi_head_cfg()).eval()
+    head = MODELS.build(tiny_roi_head_cfg()).eval()
     feats = (torch.randn(1, IN_CHANNELS, 16, 16), )
     metas = [dict(img_shape=(64, 64), scale_factor=(1.0, 1.0))]
     clip_map = F.normalize(torch.randn(1, EMBED_DIM, 4, 4), dim=1)
@@ -217,12 +173,12 @@ def test_roi_head_nms_output_and_missing_map():
 
 def test_ensemble_needs_a_text_classifier():
     with pytest.raises(ValueError, match='TextEmbeddingClassifier'):
-        MODELS.build(roi_head_cfg(bbox_head=dict(
+        MODELS.build(tiny_roi_head_cfg(bbox_head=dict(
             type='Shared2FCBBoxHead', in_channels=IN_CHANNELS,
             fc_out_channels=32, num_classes=NUM_CLASSES)))
 
 
 def test_embedding_files_round_trip(tmp_path):
     path = str(tmp_path / 'e.npy')
-    save_class_embeddings(path, embeddings())
-    np.testing.assert_allclose(np.load(path), embeddings().numpy())
+    save_class_embeddings(path, tiny_embeddings())
+    np.testing.assert_allclose(np.load(path), tiny_embeddings().numpy())

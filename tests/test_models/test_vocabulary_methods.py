@@ -10,8 +10,15 @@ from torch import nn
 from fgclip_det.apis import set_detector_vocabulary
 from fgclip_det.models.roi_heads import TextEmbeddingClassifier
 from fgclip_det.registry import MODELS
+from fgclip_det.testing.tiny_fvit_heads import (
+    EMBED_DIM,
+    IN_CHANNELS,
+    NUM_CLASSES,
+    tiny_bbox_head_cfg,
+    tiny_embeddings,
+    tiny_roi_head_cfg,
+)
 
-NUM_CLASSES, EMBED_DIM, IN_CHANNELS = 5, 8, 16
 NEW_CLASSES = 3
 NEW_NOVEL = [True, False, True]
 
@@ -21,55 +28,9 @@ def scope():
     init_default_scope('fgclip_det')
 
 
-def embeddings(num=NUM_CLASSES, dim=EMBED_DIM, seed=0):
-    return torch.randn(num, dim,
-                       generator=torch.Generator().manual_seed(seed))
-
-
 def classifier(**kwargs):
-    return TextEmbeddingClassifier(IN_CHANNELS, NUM_CLASSES + 1, embeddings(),
+    return TextEmbeddingClassifier(IN_CHANNELS, NUM_CLASSES + 1, tiny_embeddings(),
                                    **kwargs)
-
-
-def bbox_head_cfg(**kwargs):
-    cfg = dict(
-        type='FViTBBoxHead',
-        num_shared_convs=0,
-        num_shared_fcs=1,
-        in_channels=IN_CHANNELS,
-        fc_out_channels=32,
-        roi_feat_size=7,
-        num_classes=NUM_CLASSES,
-        novel_class_ids=[1, 3],
-        reg_class_agnostic=True,
-        cls_predictor_cfg=dict(
-            type='TextEmbeddingClassifier', embeddings=embeddings()),
-        loss_bbox=dict(type='L1Loss', loss_weight=1.0))
-    cfg.update(kwargs)
-    return cfg
-
-
-def roi_head_cfg(**kwargs):
-    cfg = dict(
-        type='FViTRoIHead',
-        bbox_roi_extractor=dict(
-            type='SingleRoIExtractor',
-            roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=0),
-            out_channels=IN_CHANNELS,
-            featmap_strides=[4]),
-        bbox_head=bbox_head_cfg(),
-        clip_roi_extractor=dict(
-            type='SingleRoIExtractor',
-            roi_layer=dict(
-                type='RoIAlign', output_size=1, sampling_ratio=0,
-                aligned=True),
-            out_channels=EMBED_DIM,
-            featmap_strides=[16]),
-        clip_alpha=0.25,
-        clip_beta=0.5,
-        clip_temperature=10.0)
-    cfg.update(kwargs)
-    return cfg
 
 
 def mask_cfg(class_agnostic=True):
@@ -95,7 +56,7 @@ def snapshot(module):
 def test_classifier_scores_against_the_new_embeddings():
     clf = classifier()
     keys = set(clf.state_dict())
-    new = embeddings(NEW_CLASSES, seed=1)
+    new = tiny_embeddings(NEW_CLASSES, seed=1)
     clf.set_embeddings(new)
     assert clf.out_features == NEW_CLASSES + 1
     x = torch.randn(4, IN_CHANNELS)
@@ -114,7 +75,7 @@ def test_classifier_scores_against_the_new_embeddings():
 def test_learnt_embeddings_stay_a_parameter():
     clf = classifier(learn_embeddings=True)
     keys = set(clf.state_dict())
-    new = embeddings(NEW_CLASSES, seed=1).requires_grad_()
+    new = tiny_embeddings(NEW_CLASSES, seed=1).requires_grad_()
     clf.set_embeddings(new)
     params = dict(clf.named_parameters())
     assert isinstance(params['embeddings'], nn.Parameter)
@@ -127,7 +88,7 @@ def test_learnt_embeddings_stay_a_parameter():
 
 def test_classifier_keeps_its_dtype():
     clf = classifier().double()
-    clf.set_embeddings(embeddings(NEW_CLASSES, seed=1))
+    clf.set_embeddings(tiny_embeddings(NEW_CLASSES, seed=1))
     assert clf.embeddings.dtype == torch.float64
     assert clf(torch.randn(2, IN_CHANNELS, dtype=torch.float64)).shape == (
         2, NEW_CLASSES + 1)
@@ -151,7 +112,7 @@ def test_classifier_rejects_bad_embeddings(shape, match):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 def test_classifier_moves_embeddings_to_its_device():
     clf = classifier().cuda()
-    clf.set_embeddings(embeddings(NEW_CLASSES, seed=1))
+    clf.set_embeddings(tiny_embeddings(NEW_CLASSES, seed=1))
     assert clf.embeddings.is_cuda
     assert clf(torch.randn(2, IN_CHANNELS, device='cuda')).shape == (
         2, NEW_CLASSES + 1)
@@ -159,9 +120,10 @@ def test_classifier_moves_embeddings_to_its_device():
 
 # ------------------------------------------------------------- bbox head
 def test_bbox_head_scores_the_new_vocabulary():
-    head = MODELS.build(bbox_head_cfg()).eval()
+    head = MODELS.build(tiny_bbox_head_cfg(num_shared_convs=0,
+                                           num_shared_fcs=1)).eval()
     keys = set(head.state_dict())
-    new = embeddings(NEW_CLASSES, seed=1)
+    new = tiny_embeddings(NEW_CLASSES, seed=1)
     head.set_vocabulary(new, NEW_NOVEL)
     assert head.num_classes == NEW_CLASSES
     assert head.novel_mask.tolist() == NEW_NOVEL + [False]
@@ -181,26 +143,26 @@ def test_bbox_head_scores_the_new_vocabulary():
 
 
 def test_bbox_head_takes_a_bool_tensor_mask():
-    head = MODELS.build(bbox_head_cfg())
-    head.set_vocabulary(embeddings(2, seed=1), torch.tensor([False, True]))
+    head = MODELS.build(tiny_bbox_head_cfg())
+    head.set_vocabulary(tiny_embeddings(2, seed=1), torch.tensor([False, True]))
     assert head.novel_mask.tolist() == [False, True, False]
     assert head.novel_mask.dtype == torch.bool
 
 
 @pytest.mark.parametrize('cfg, emb, novel, match', [
-    (dict(), embeddings(3, seed=1), [True, False],
+    (dict(), tiny_embeddings(3, seed=1), [True, False],
      r'one bool per class of the embeddings \(3, 8\).*shape \(2,\)'),
-    (dict(), embeddings(3, seed=1), [0, 2, 2],
+    (dict(), tiny_embeddings(3, seed=1), [0, 2, 2],
      r'novel_mask must hold one bool.*torch.int64'),
-    (dict(), embeddings(3, 7, seed=1), [True, False, True],
+    (dict(), tiny_embeddings(3, 7, seed=1), [True, False, True],
      r'width 7; the classifier expects width 8'),
-    (dict(reg_class_agnostic=False), embeddings(3, seed=1), NEW_NOVEL,
+    (dict(reg_class_agnostic=False), tiny_embeddings(3, seed=1), NEW_NOVEL,
      'class-agnostic box regression'),
-    (dict(cls_predictor_cfg=dict(type='Linear')), embeddings(3, seed=1), NEW_NOVEL,
+    (dict(cls_predictor_cfg=dict(type='Linear')), tiny_embeddings(3, seed=1), NEW_NOVEL,
      'needs a TextEmbeddingClassifier, got Linear'),
 ])
 def test_bbox_head_rejects_bad_vocabularies(cfg, emb, novel, match):
-    head = MODELS.build(bbox_head_cfg(**cfg))
+    head = MODELS.build(tiny_bbox_head_cfg(**cfg))
     before = snapshot(head)
     with pytest.raises(ValueError, match=match):
         head.set_vocabulary(emb, novel)
@@ -212,8 +174,8 @@ def test_bbox_head_rejects_bad_vocabularies(cfg, emb, novel, match):
 
 # ------------------------------------------------------------- RoI head
 def test_roi_head_ensemble_uses_the_new_vocabulary():
-    head = MODELS.build(roi_head_cfg()).eval()
-    new = embeddings(NEW_CLASSES, seed=1)
+    head = MODELS.build(tiny_roi_head_cfg()).eval()
+    new = tiny_embeddings(NEW_CLASSES, seed=1)
     head.set_vocabulary(new, NEW_NOVEL)
     feats = (torch.randn(1, IN_CHANNELS, 16, 16), )
     direction = F.normalize(torch.randn(EMBED_DIM), dim=0)
@@ -236,34 +198,34 @@ def test_roi_head_ensemble_uses_the_new_vocabulary():
 
 
 def test_roi_head_updates_a_class_agnostic_mask_head():
-    head = MODELS.build(roi_head_cfg(**mask_cfg()))
-    head.set_vocabulary(embeddings(NEW_CLASSES, seed=1), NEW_NOVEL)
+    head = MODELS.build(tiny_roi_head_cfg(**mask_cfg()))
+    head.set_vocabulary(tiny_embeddings(NEW_CLASSES, seed=1), NEW_NOVEL)
     assert head.mask_head.num_classes == head.bbox_head.num_classes == 3
 
 
 def test_roi_head_rejects_a_class_specific_mask_head():
-    head = MODELS.build(roi_head_cfg(**mask_cfg(class_agnostic=False)))
+    head = MODELS.build(tiny_roi_head_cfg(**mask_cfg(class_agnostic=False)))
     with pytest.raises(ValueError, match='class-agnostic mask head'):
-        head.set_vocabulary(embeddings(NEW_CLASSES, seed=1), NEW_NOVEL)
+        head.set_vocabulary(tiny_embeddings(NEW_CLASSES, seed=1), NEW_NOVEL)
     assert head.bbox_head.num_classes == head.mask_head.num_classes == 5
     assert head.bbox_head.fc_cls.out_features == NUM_CLASSES + 1
 
 
 def test_roi_head_needs_an_fvit_bbox_head():
-    head = MODELS.build(roi_head_cfg(
+    head = MODELS.build(tiny_roi_head_cfg(
         clip_roi_extractor=None,
         bbox_head=dict(type='Shared2FCBBoxHead', in_channels=IN_CHANNELS,
                        fc_out_channels=32, num_classes=NUM_CLASSES)))
     with pytest.raises(ValueError, match='needs an FViTBBoxHead, got '
                        'Shared2FCBBoxHead'):
-        head.set_vocabulary(embeddings(NEW_CLASSES, seed=1), NEW_NOVEL)
+        head.set_vocabulary(tiny_embeddings(NEW_CLASSES, seed=1), NEW_NOVEL)
 
 
 # ------------------------------------------------------------- detector
 def test_set_detector_vocabulary_delegates_to_the_roi_head():
     detector = nn.Module()
-    detector.roi_head = MODELS.build(roi_head_cfg(**mask_cfg()))
-    new = embeddings(NEW_CLASSES, seed=1)
+    detector.roi_head = MODELS.build(tiny_roi_head_cfg(**mask_cfg()))
+    new = tiny_embeddings(NEW_CLASSES, seed=1)
     set_detector_vocabulary(detector, new, NEW_NOVEL)
     bbox_head = detector.roi_head.bbox_head
     torch.testing.assert_close(bbox_head.fc_cls.class_embeddings,
@@ -276,11 +238,11 @@ def test_set_detector_vocabulary_needs_an_fvit_roi_head():
     detector = nn.Module()
     detector.roi_head = MODELS.build(dict(
         type='StandardRoIHead',
-        bbox_roi_extractor=roi_head_cfg()['bbox_roi_extractor'],
-        bbox_head=bbox_head_cfg()))
+        bbox_roi_extractor=tiny_roi_head_cfg()['bbox_roi_extractor'],
+        bbox_head=tiny_bbox_head_cfg()))
     with pytest.raises(ValueError, match='needs an FViTRoIHead, got '
                        'StandardRoIHead'):
-        set_detector_vocabulary(detector, embeddings(NEW_CLASSES), NEW_NOVEL)
+        set_detector_vocabulary(detector, tiny_embeddings(NEW_CLASSES), NEW_NOVEL)
     with pytest.raises(ValueError, match='got NoneType'):
-        set_detector_vocabulary(nn.Module(), embeddings(NEW_CLASSES),
+        set_detector_vocabulary(nn.Module(), tiny_embeddings(NEW_CLASSES),
                                 NEW_NOVEL)

@@ -16,11 +16,12 @@ from ..eva_trunk import (
     is_eva_tower,
 )
 from ..timm_trunk import timm_global
-from .base import Grid, TrunkTokens, VisionTrunk
+from .base import TrunkTokens
+from .timm_base import TimmTrunk
 
 
 @VISION_TRUNKS.register_module()
-class TimmEvaTrunk(VisionTrunk):
+class TimmEvaTrunk(TimmTrunk):
     """An open_clip ``TimmModel`` with a timm ``Eva`` trunk (EVA01 / EVA02).
 
     Position tables are resampled as timm's dynamic-size mode does and the
@@ -44,22 +45,6 @@ class TimmEvaTrunk(VisionTrunk):
     @classmethod
     def problems(cls, visual: nn.Module) -> List[str]:
         return eva_problems(visual)
-
-    @property
-    def patch_size(self) -> Grid:
-        return tuple(self.visual.trunk.patch_embed.patch_size)
-
-    @property
-    def width(self) -> int:
-        return self.visual.trunk.embed_dim
-
-    @property
-    def num_blocks(self) -> int:
-        return len(self.visual.trunk.blocks)
-
-    @property
-    def num_prefix_tokens(self) -> int:
-        return self.visual.trunk.num_prefix_tokens
 
     def embed(self, images: Tensor) -> TrunkTokens:
         x, rope, grid = eva_embed(self.visual, images, self.grid_cache)

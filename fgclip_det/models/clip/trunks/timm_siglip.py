@@ -21,7 +21,8 @@ from ..timm_trunk import (
     tokens_to_grid,
 )
 from ..vit_trunk import PosEmbedCache
-from .base import Grid, TrunkTokens, VisionTrunk
+from .base import TrunkTokens
+from .timm_base import TimmTrunk
 
 DensePath = Literal['query', 'value']
 DENSE_PATHS = ('query', 'value')
@@ -62,7 +63,7 @@ def map_head_dense(pool: AttentionPoolLatent, x: Tensor,
 
 
 @VISION_TRUNKS.register_module()
-class TimmSigLIPTrunk(VisionTrunk):
+class TimmSigLIPTrunk(TimmTrunk):
     """An open_clip ``TimmModel`` with a timm ``VisionTransformer`` trunk
     pooled by a MAP head (``ViT-B-16-SigLIP``, ``ViT-B-16-SigLIP2``, ...).
 
@@ -106,22 +107,6 @@ class TimmSigLIPTrunk(VisionTrunk):
         if getattr(trunk, 'is_causal', False):
             problems.append('causal attention')
         return problems
-
-    @property
-    def patch_size(self) -> Grid:
-        return tuple(self.visual.trunk.patch_embed.patch_size)
-
-    @property
-    def width(self) -> int:
-        return self.visual.trunk.embed_dim
-
-    @property
-    def num_blocks(self) -> int:
-        return len(self.visual.trunk.blocks)
-
-    @property
-    def num_prefix_tokens(self) -> int:
-        return self.visual.trunk.num_prefix_tokens
 
     @property
     def dense_branch(self) -> int:
