@@ -133,7 +133,8 @@ def main() -> None:
         return model.encode_text(model.tokenize(prompts, long=args.long),
                                  long=args.long)
 
-    embeddings = build_class_embeddings(encode, class_names, templates)
+    embeddings = build_class_embeddings(encode, class_names, templates,
+                                        progress=True)
     save_class_embeddings(args.out, embeddings, class_names)
     print(f'{args.out}: {len(class_names)} classes x {embeddings.shape[1]} '
           f'({len(templates)} templates)')

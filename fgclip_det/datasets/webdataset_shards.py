@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Union
 
 import webdataset as wds
 from mmengine.logging import print_log
+from tqdm import tqdm
 
 from .finehard_record import (
     FINEHARD_NUM_NEGATIVES,
@@ -30,7 +31,8 @@ def write_finehard_shards(ann_file: str,
                           prefix: str = 'finehard',
                           path_key: str = 'img_path',
                           max_regions: int = 4,
-                          num_negatives: Optional[int] = FINEHARD_NUM_NEGATIVES
+                          num_negatives: Optional[int] = FINEHARD_NUM_NEGATIVES,
+                          progress: bool = False
                           ) -> Dict[str, Union[List[str], int, SkipSummary]]:
     """Write ``{prefix}-NNNNNN.tar`` shards of image bytes + JSON records.
 
@@ -59,6 +61,8 @@ def write_finehard_shards(ann_file: str,
             regions. Defaults to 4.
         num_negatives (int, optional): As for ``FineHARDDataset``. Defaults
             to 10.
+        progress (bool): Show a progress bar over the records. Defaults to
+            False.
 
     Returns:
         dict: ``shards`` (list of the written paths), ``num_samples``,
@@ -86,7 +90,8 @@ def write_finehard_shards(ann_file: str,
     writer = None
     num_samples = num_missing = 0
     try:
-        for record in records:
+        for record in tqdm(records, desc=f'packing {osp.basename(ann_file)}',
+                           unit='record', disable=not progress):
             path = osp.join(img_root, record[path_key])
             ext = osp.splitext(path)[1].lstrip('.').lower()
             if ext not in IMAGE_EXTENSIONS or not osp.isfile(path):

@@ -309,6 +309,9 @@ def test_pack_shards_command(finehard, tmp_path):
         cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert 'wrote 4 samples in 2 shards' in proc.stdout
+    # the progress bar over the records
+    assert f"packing {finehard['ann_lines'].name}" in proc.stderr
+    assert '5/5' in proc.stderr  # one of the 5 records has no image
     assert sorted(p.name for p in out.iterdir()) == [
         'finehard-000000.tar', 'finehard-000001.tar']
 

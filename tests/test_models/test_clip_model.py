@@ -1,4 +1,6 @@
 """FGCLIP: text paths, image / dense / region features, options and errors."""
+import warnings
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -265,3 +267,21 @@ def test_eva02_timm_tower():
         assert model.encode_image(images).shape == (1, 32)
         assert model.encode_text(['a red car'], long=True).shape == (1, 32)
         assert model.encode_dense(images).shape == (1, 32, 16, 16)  # test_clip_eva
+
+
+def test_local_weights_with_gelu_warn_about_quick_gelu(tmp_path):
+    weights = tmp_path / 'ViT-B-16.pt'
+    weights.write_bytes(b'')
+    with pytest.warns(UserWarning, match="OpenAI CLIP weights need QuickGELU: "
+                      "give quick_gelu=True.*'ViT-B-16-quickgelu'"):
+        cfg = resolve_model_cfg('ViT-B-16', pretrained=str(weights))
+    assert not cfg.get('quick_gelu')
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert resolve_model_cfg('ViT-B-16-quickgelu',
+                                 pretrained=str(weights))['quick_gelu']
+        assert resolve_model_cfg('ViT-B-16', pretrained=str(weights),
+                                 quick_gelu=True)['quick_gelu']
+        assert not resolve_model_cfg('ViT-B-16', pretrained=str(weights),
+                                     quick_gelu=False)['quick_gelu']
+        assert resolve_model_cfg('ViT-B-16', pretrained='openai')['quick_gelu']

@@ -43,7 +43,8 @@ def main() -> None:
         img_root=args.img_root,
         samples_per_shard=args.samples_per_shard,
         prefix=args.prefix,
-        path_key=args.path_key)
+        path_key=args.path_key,
+        progress=True)
     print(f"wrote {summary['num_samples']} samples in "
           f"{len(summary['shards'])} shards to {args.out_dir}; "
           f"{summary['num_missing']} records without an image and "

@@ -8,6 +8,7 @@ pretrained registry and downloaded into its cache; a local file is read with
 resizes position tables.
 """
 import os.path as osp
+import warnings
 from collections.abc import Mapping
 from typing import Any, Optional, Tuple
 
@@ -73,9 +74,22 @@ def resolve_model_cfg(model_name: Optional[str] = None,
                          'FG-CLIP text paths need the CLIP BPE tokenizer')
     if quick_gelu is not None:
         cfg['quick_gelu'] = quick_gelu
+    elif pretrained and osp.isfile(pretrained) and not cfg.get('quick_gelu'):
+        warnings.warn(
+            f'pretrained={pretrained!r} is a local file, so its activation is '
+            f'not known: building with GELU. OpenAI CLIP weights need '
+            f'QuickGELU: give quick_gelu=True (or an open_clip '
+            f'"-quickgelu" name such as {_quickgelu_name(model_name)!r}); '
+            'quick_gelu=False silences this for GELU-trained weights',
+            stacklevel=2)
     if image_size is not None:
         cfg['vision_cfg']['image_size'] = image_size
     return cfg
+
+
+def _quickgelu_name(model_name: Optional[str]) -> str:
+    name = f'{model_name}-quickgelu' if model_name else 'ViT-B-16-quickgelu'
+    return name if open_clip.get_model_config(name) else 'ViT-B-16-quickgelu'
 
 
 def resolve_pretrained(model_name: Optional[str], pretrained: str,

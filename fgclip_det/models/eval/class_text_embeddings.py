@@ -2,6 +2,8 @@
 import os.path as osp
 from typing import Dict, Literal, Optional, Sequence, Tuple, Union
 
+from mmengine.dist import is_main_process
+from mmengine.logging import print_log
 from torch import Tensor
 
 from ..clip.fgclip import FGCLIP
@@ -95,9 +97,13 @@ class ClassTextEmbeddings:
             if self.embeddings_file is not None:
                 embeddings = load_class_embeddings(self.embeddings_file)
             else:
+                names = read_class_names(self.vocabulary)
+                print_log(f'building the class embeddings of {len(names)} '
+                          f'classes x {len(self.templates)} templates before '
+                          'the first batch', logger='current')
                 embeddings = build_class_embeddings(
-                    lambda prompts: clip.encode_text(prompts),
-                    read_class_names(self.vocabulary), self.templates)
+                    lambda prompts: clip.encode_text(prompts), names,
+                    self.templates, progress=is_main_process())
             if embeddings.shape[1] != clip.embed_dim:
                 raise ValueError(f'class embeddings of width '
                                  f'{embeddings.shape[1]} for a model of width '

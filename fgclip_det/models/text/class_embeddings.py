@@ -15,6 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from tqdm import tqdm
 
 from .class_names import check_class_names, class_name_to_text
 from .prompt_templates import VILD_TEMPLATES
@@ -31,7 +32,8 @@ TextEncoder = Callable[[List[str]], Tensor]
 def build_class_embeddings(encode_text: TextEncoder,
                            class_names: Sequence[str],
                            templates: Sequence[str] = VILD_TEMPLATES,
-                           batch_size: int = 256) -> Tensor:
+                           batch_size: int = 256,
+                           progress: bool = False) -> Tensor:
     """Prompt-ensemble embedding of every class.
 
     Each template is filled with the class name and encoded; every prompt
@@ -46,6 +48,8 @@ def build_class_embeddings(encode_text: TextEncoder,
         templates (Sequence[str]): Templates with one ``{}``. Defaults to
             the 63 ViLD templates.
         batch_size (int): Prompts encoded at once. Defaults to 256.
+        progress (bool): Show a progress bar over the prompts. Defaults to
+            False.
 
     Returns:
         Tensor: ``(num_classes, dim)``, L2-normalised rows.
@@ -56,11 +60,16 @@ def build_class_embeddings(encode_text: TextEncoder,
         raise ValueError(f'every template needs exactly one "{{}}", got {bad}')
     prompts = [template.format(class_name_to_text(name))
                for name in class_names for template in templates]
-    features = torch.cat([
-        F.normalize(encode_text(prompts[start:start + batch_size]).float(),
-                    dim=-1)
-        for start in range(0, len(prompts), batch_size)
-    ])
+    bar = tqdm(total=len(prompts), unit='prompt', disable=not progress,
+               desc=f'text embeddings of {len(class_names)} classes x '
+               f'{len(templates)} templates')
+    chunks = []
+    with bar:
+        for start in range(0, len(prompts), batch_size):
+            batch = prompts[start:start + batch_size]
+            chunks.append(F.normalize(encode_text(batch).float(), dim=-1))
+            bar.update(len(batch))
+    features = torch.cat(chunks)
     features = features.view(len(class_names), len(templates), -1)
     return F.normalize(features.mean(dim=1), dim=-1)
 
