@@ -3,11 +3,16 @@
 ``configs/``, ``tools/`` and ``model-index.yml`` are shipped inside the
 package under ``fgclip_det/.mim`` (the OpenMMLab layout), so an installed
 wheel finds its configs with ``mim`` or :func:`fgclip_det.utils.get_config_path`.
+An editable install links them there instead; a wheel or sdist build copies
+them for the build and then puts the links back, so a checkout never keeps
+stale copies. ``tools/install.sh`` also links them into site-packages, where
+mim looks for them under an editable install.
 """
 import os
 import os.path as osp
 import shutil
 import sys
+from typing import Optional
 
 from setuptools import find_packages, setup
 
@@ -30,35 +35,44 @@ def read_requirements(name: str) -> list:
         return [line for line in lines if line]
 
 
-def add_mim_extension() -> None:
-    """Link (editable install) or copy (wheel) the mim files into the package."""
+def mim_mode() -> Optional[str]:
+    """``'symlink'`` (editable install), ``'copy'`` (wheel, sdist) or None."""
     if 'develop' in sys.argv or 'editable_wheel' in sys.argv:
-        mode = 'symlink'
-    elif any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'install')):
-        mode = 'copy'
-    else:
-        return
+        return 'symlink'
+    if any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'install')):
+        return 'copy'
+    return None
+
+
+def add_mim_extension(mode: str) -> None:
+    """Link (``'symlink'``) or copy (``'copy'``) the mim files into the package.
+
+    A source missing from the tree leaves the package's copy as it is.
+    """
     mim_dir = osp.join(HERE, 'fgclip_det', '.mim')
     os.makedirs(mim_dir, exist_ok=True)
     for name in MIM_FILES:
         src = osp.join(HERE, name)
         dst = osp.join(mim_dir, name)
+        if not osp.exists(src):
+            continue
         if osp.islink(dst) or osp.isfile(dst):
             os.remove(dst)
         elif osp.isdir(dst):
             shutil.rmtree(dst)
-        if not osp.exists(src):
-            continue
         if mode == 'symlink':
             os.symlink(osp.relpath(src, mim_dir), dst)
         elif osp.isdir(src):
-            shutil.copytree(src, dst)
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
+                '__pycache__', '*.pyc'))
         else:
             shutil.copyfile(src, dst)
 
 
 if __name__ == '__main__':
-    add_mim_extension()
+    mode = mim_mode()
+    if mode is not None:
+        add_mim_extension(mode)
     with open(osp.join(HERE, 'README.md'), encoding='utf-8') as f:
         long_description = f.read()
     setup(
@@ -87,3 +101,7 @@ if __name__ == '__main__':
         ],
         zip_safe=False,
     )
+    if mode == 'copy':
+        # The build has taken its copies; a checkout keeps links to the
+        # sources, not copies that go stale as configs change.
+        add_mim_extension('symlink')

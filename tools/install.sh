@@ -154,5 +154,41 @@ extras=""
 say "installing fgclip_det$extras (editable) and its requirements"
 # Naming setuptools moves it to the newest release that still has
 # pkg_resources (see requirements/runtime.txt); torch stays as it is.
-"${PIP[@]}" install -q -e "$REPO_DIR$extras" "setuptools<81" --upgrade
+# editable_mode=compat: a .pth file puts the repository on sys.path (the
+# default import hook would lose to the folder made below); --use-pep517
+# makes pip 23 pass that setting on instead of running `setup.py develop`.
+"${PIP[@]}" install -q --use-pep517 --config-settings editable_mode=compat \
+    -e "$REPO_DIR$extras" "setuptools<81" --upgrade
+# mim (openmim 0.3) looks for the package in <site-packages>/fgclip_det (the
+# distribution's location joined with the module name), where an editable
+# install has nothing: link the files of fgclip_det/.mim (configs/, tools/,
+# model-index.yml) there one by one. pip replaces a linked file rather than writing through it; the
+# links go into the install's RECORD, so `pip uninstall fgclip_det` removes
+# them. Rerun this script after adding a config or metafile.
+"$PY" - "$REPO_DIR" <<'EOF'
+import glob, os, os.path as osp, shutil, sys, sysconfig
+repo, site = sys.argv[1], sysconfig.get_paths()['purelib']
+src_root = osp.join(repo, 'fgclip_det', '.mim')
+dst_root = osp.join(site, 'fgclip_det', '.mim')
+if osp.islink(dst_root):
+    os.remove(dst_root)
+shutil.rmtree(dst_root, ignore_errors=True)  # removes links, never their targets
+links = []
+for root, dirs, files in os.walk(src_root, followlinks=True):
+    dirs[:] = [d for d in dirs if d != '__pycache__']
+    for name in files:
+        src = osp.join(root, name)
+        dst = osp.join(dst_root, osp.relpath(src, src_root))
+        os.makedirs(osp.dirname(dst), exist_ok=True)
+        os.symlink(osp.realpath(src), dst)
+        links.append(osp.relpath(dst, site))
+records = glob.glob(osp.join(site, 'fgclip_det-*.dist-info', 'RECORD'))
+if len(records) != 1 or not links:
+    sys.exit(f'[install] ERROR: no single fgclip_det RECORD in {site} or no mim files in {src_root}')
+with open(records[0], encoding='utf-8') as f:
+    listed = {line.split(',', 1)[0] for line in f}
+with open(records[0], 'a', encoding='utf-8') as f:
+    f.writelines(f'{path},,\n' for path in links if path not in listed)
+print(f'[install] linked {len(links)} mim files into {dst_root}')
+EOF
 "$PY" -c "import fgclip_det, mmdet, mmcv.ops, open_clip, lvis, pycocotools; print('[install] ready: fgclip_det', fgclip_det.__version__, '| mmdet', mmdet.__version__, '| mmcv', mmcv.__version__)"

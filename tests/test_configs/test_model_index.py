@@ -1,10 +1,12 @@
 """model-index.yml and the metafiles: paths exist, names match configs."""
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 from fgclip_det.apis import load_model_index
+from fgclip_det.apis.download import HUB_ENDPOINT_ENV, source_files
 
 REPO = Path(__file__).resolve().parents[2]
 INDEX = REPO / 'model-index.yml'
@@ -69,3 +71,23 @@ def test_index_loads_with_unique_names():
         for model in read(REPO / metafile)['Models']:
             weights_from = model.get('Metadata', {}).get('Weights From')
             assert weights_from is None or weights_from in entries, weights_from
+
+
+#: Endings of weights files (a ``Weights`` that is a page has none).
+WEIGHTS_SUFFIXES = ('.safetensors', '.bin', '.pth', '.pt')
+
+
+def test_weights_are_the_files_the_toolkit_downloads(monkeypatch):
+    # `mim download` saves what Weights names: a file, not a repository page.
+    monkeypatch.delenv(HUB_ENDPOINT_ENV, raising=False)
+    monkeypatch.delenv('HF_ENDPOINT', raising=False)
+    entries = load_model_index(str(INDEX))
+    with_weights = [entry for entry in entries.values() if entry.weights]
+    assert with_weights
+    for entry in with_weights:
+        url = urlsplit(entry.weights)
+        assert url.scheme == 'https' and url.netloc, entry.weights
+        assert PurePosixPath(url.path).suffix in WEIGHTS_SUFFIXES, entry.weights
+        if entry.download is not None:
+            urls = [file_url for file_url, _ in source_files(entry.download)]
+            assert entry.weights in urls, (entry.name, urls)
