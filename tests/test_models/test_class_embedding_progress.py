@@ -1,7 +1,7 @@
 """Progress of the class-embedding builds a user waits for."""
 import torch
 
-from fgclip_det.models.eval import ClassTextEmbeddings
+from fgclip_det.models.eval import ClassTextEmbeddings, class_text_embeddings
 from fgclip_det.models.text import build_class_embeddings
 from fgclip_det.testing import build_tiny_fgclip
 
@@ -22,10 +22,12 @@ def test_build_shows_classes_times_templates(capsys):
     assert capsys.readouterr().err == ''  # off unless asked for
 
 
-def test_first_batch_vocabulary_is_announced_and_shown(capsys):
+def test_first_batch_vocabulary_is_announced_and_shown(capsys, monkeypatch):
+    logged = []  # the runner's logger may write anywhere: record the call
+    monkeypatch.setattr(class_text_embeddings, 'print_log',
+                        lambda message, **_: logged.append(message))
     embeddings = ClassTextEmbeddings(vocabulary='cat,dog', templates='single')
     assert embeddings(build_tiny_fgclip()).shape == (2, 32)
-    captured = capsys.readouterr()
-    assert 'building the class embeddings of 2 classes x 1 templates' in (
-        captured.out + captured.err)
-    assert 'text embeddings of 2 classes x 1 templates' in captured.err
+    assert logged == ['building the class embeddings of 2 classes x 1 '
+                      'templates before the first batch']
+    assert 'text embeddings of 2 classes x 1 templates' in capsys.readouterr().err
