@@ -14,7 +14,6 @@ from fgclip_det.models.clip.checkpoint import (
     read_state_dict,
 )
 from fgclip_det.models.clip.eva_clip_layout import eva_clip_to_open_clip
-from fgclip_det.models.clip.trunks import LAST_BLOCK_MODES
 from fgclip_det.registry import MODELS
 
 #: Where ``FGCLIP`` keeps its vision tower in its state dict.
@@ -113,13 +112,7 @@ class FViTCLIPBackbone(BaseModule):
                 f'out_indices must be {NUM_LEVELS} ascending block indices in '
                 f'[0, {num_blocks}), got {out_indices}')
         self.out_indices = out_indices
-        if last_block not in LAST_BLOCK_MODES:
-            raise ValueError(f'last_block must be one of {LAST_BLOCK_MODES}, '
-                             f'got {last_block!r}')
-        if last_block == 'value_path' and not self.vision_trunk.attention_free_last:
-            raise ValueError(f'{self.vision_trunk.family} towers have no '
-                             "attention-free last block: use last_block="
-                             "'attention'")
+        self.vision_trunk.check_last_block(last_block)
         self.last_block = last_block
         self.clip_checkpoint = clip_checkpoint
         self.clip_checkpoint_prefix = clip_checkpoint_prefix

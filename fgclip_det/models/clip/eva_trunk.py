@@ -18,15 +18,18 @@ import copy
 from collections import OrderedDict
 from typing import List, Optional, Tuple
 
-import torch
 import torch.nn.functional as F
 from open_clip.timm_model import TimmModel
 from timm.layers import resample_abs_pos_embed
 from timm.models.eva import Eva, EvaAttention, EvaBlockPostNorm
 from torch import Tensor, nn
-from torch.utils.checkpoint import checkpoint
 
-from .timm_trunk import timm_head_on_tokens, timm_patch_tokens, tokens_to_grid
+from .timm_trunk import (
+    timm_blocks,
+    timm_head_on_tokens,
+    timm_patch_tokens,
+    tokens_to_grid,
+)
 from .vit_trunk import Grid, PosEmbedCache
 
 
@@ -155,13 +158,7 @@ def eva_blocks(visual: TimmModel, x: Tensor, rope: Optional[Tensor],
     Returns:
         Tensor: ``(B, N, C)`` tokens after block ``stop - 1``.
     """
-    trunk = visual.trunk
-    for block in trunk.blocks[start:stop]:
-        if trunk.grad_checkpointing and torch.is_grad_enabled():
-            x = checkpoint(block, x, rope=rope, use_reentrant=False)
-        else:
-            x = block(x, rope=rope)
-    return x
+    return timm_blocks(visual.trunk, x, start, stop, rope=rope)
 
 
 def _value_attention(attn: EvaAttention, x: Tensor) -> Tensor:

@@ -4,15 +4,18 @@
 - :func:`timm_patch_tokens`: patch embedding, prefix tokens and the position
   table resampled to the input grid as timm's dynamic-size mode does, then
   ``norm_pre``.
+- :func:`timm_blocks`: a slice of the blocks, with the trunk's gradient
+  checkpointing.
 - :func:`timm_global`: the CLIP image embedding from the final tokens
   (final norm, timm's pooling head, open_clip's projection head).
 - :func:`timm_head_on_tokens`: the layers after pooling (``fc_norm``, timm's
   and open_clip's heads) applied to every token, for dense maps.
 """
-from typing import Callable, Tuple
+from typing import Callable, Optional, Tuple
 
 import torch
 from torch import Tensor, nn
+from torch.utils.checkpoint import checkpoint
 
 Grid = Tuple[int, int]
 PositionResize = Callable[[Tensor, Grid, Grid], Tensor]
@@ -48,6 +51,27 @@ def timm_patch_tokens(trunk: nn.Module, images: Tensor,
     if not trunk.no_embed_class and pos is not None:
         x = x + pos
     return trunk.norm_pre(trunk.pos_drop(x)), grid
+
+
+def timm_blocks(trunk: nn.Module, x: Tensor, start: int = 0,
+                stop: Optional[int] = None, **block_kwargs) -> Tensor:
+    """Run blocks ``start .. stop - 1`` of a timm trunk.
+
+    Gradient checkpointing follows ``trunk.grad_checkpointing``.
+
+    Args:
+        trunk (nn.Module): A timm ``Eva`` or ``VisionTransformer``.
+        x (Tensor): ``(B, N, C)`` tokens entering block ``start``.
+        start (int): First block. Defaults to 0.
+        stop (int, optional): One past the last block. Defaults to None.
+        **block_kwargs: Passed to every block (e.g. ``rope`` of ``Eva``).
+    """
+    for block in trunk.blocks[start:stop]:
+        if trunk.grad_checkpointing and torch.is_grad_enabled():
+            x = checkpoint(block, x, use_reentrant=False, **block_kwargs)
+        else:
+            x = block(x, **block_kwargs)
+    return x
 
 
 def timm_global(visual: nn.Module, x: Tensor) -> Tensor:

@@ -152,6 +152,16 @@ class VisionTrunk(ABC):
         """Drop cached position tables (after weights change outside an
         optimiser step, e.g. a state-dict load)."""
 
+    def check_last_block(self, last_block: str) -> None:
+        """Raise a ValueError unless ``last_block`` is a mode this tower runs
+        (``'value_path'`` needs :attr:`attention_free_last`)."""
+        if last_block not in LAST_BLOCK_MODES:
+            raise ValueError(f'last_block must be one of {LAST_BLOCK_MODES}, '
+                             f'got {last_block!r}')
+        if last_block == 'value_path' and not self.attention_free_last:
+            raise ValueError(f'{self.family} towers have no attention-free last '
+                             "block: use last_block='attention'")
+
     # -------------------------------------------------------- derived steps
     def token_map(self, tokens: TrunkTokens) -> Tensor:
         """Patch tokens as a ``(B, C, h, w)`` map (prefix tokens dropped)."""
@@ -197,13 +207,8 @@ class VisionTrunk(ABC):
         Returns:
             TrunkFeatures: Only the blocks needed for what was asked are run.
         """
-        if last_block not in LAST_BLOCK_MODES:
-            raise ValueError(f'last_block must be one of {LAST_BLOCK_MODES}, '
-                             f'got {last_block!r}')
+        self.check_last_block(last_block)
         value_last = last_block == 'value_path'
-        if value_last and not self.attention_free_last:
-            raise ValueError(f'{self.family} towers have no attention-free last '
-                             "block: use last_block='attention'")
         if value_last and with_pooled:
             raise ValueError("the image embedding needs the last block's "
                              "attention: last_block='value_path' gives none")

@@ -3,18 +3,17 @@
 (MAP) head."""
 from typing import List, Literal, Optional
 
-import torch
 import torch.nn.functional as F
 from open_clip.timm_model import TimmModel
 from timm.layers import AttentionPoolLatent
 from timm.models.vision_transformer import VisionTransformer
 from torch import Tensor, nn
-from torch.utils.checkpoint import checkpoint
 
 from fgclip_det.registry import VISION_TRUNKS
 
 from ..eva_trunk import resample_eva_pos_embed
 from ..timm_trunk import (
+    timm_blocks,
     timm_global,
     timm_head_on_tokens,
     timm_patch_tokens,
@@ -118,13 +117,7 @@ class TimmSigLIPTrunk(TimmTrunk):
 
     def blocks(self, tokens: TrunkTokens, start: int = 0,
                stop: Optional[int] = None) -> TrunkTokens:
-        trunk, x = self.visual.trunk, tokens.x
-        for block in trunk.blocks[start:stop]:
-            if trunk.grad_checkpointing and torch.is_grad_enabled():
-                x = checkpoint(block, x, use_reentrant=False)
-            else:
-                x = block(x)
-        return tokens.with_x(x)
+        return tokens.with_x(timm_blocks(self.visual.trunk, tokens.x, start, stop))
 
     def pool(self, tokens: TrunkTokens) -> Tensor:
         return timm_global(self.visual, tokens.x)
