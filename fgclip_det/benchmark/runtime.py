@@ -1,7 +1,7 @@
 """Devices, bf16 autocast, models and configs shared by the benchmarks."""
 import contextlib
 import os.path as osp
-from typing import ContextManager, Literal
+from typing import ContextManager, Literal, Optional
 
 import torch
 from mmengine.config import Config
@@ -66,9 +66,12 @@ def model_image_size(clip: FGCLIP) -> int:
     return size if isinstance(size, int) else size[0]
 
 
-def load_config(config: str) -> Config:
-    """Read a config file or a shipped one (``'fvit/xxx.py'``), set its scope."""
+def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config file or a shipped one (``'fvit/xxx.py'``), apply a
+    tool's ``--cfg-options`` (if any), set its scope."""
     path = config if osp.isfile(config) else get_config_path(config)
     cfg = Config.fromfile(path)
+    if cfg_options is not None:
+        cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope', 'fgclip_det'))
     return cfg

@@ -1,5 +1,7 @@
-"""A threaded HTTP server on 127.0.0.1 for tests of downloads and URLs."""
+"""Local network helpers for tests: a threaded HTTP server on 127.0.0.1 and
+free ports (downloads, URLs, distributed rendezvous)."""
 import contextlib
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, Type
@@ -22,3 +24,10 @@ def serve_http(handler: Type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPS
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listened on a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]

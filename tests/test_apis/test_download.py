@@ -1,7 +1,6 @@
 """Model-zoo downloads against a local HTTP server (with HTTP Range)."""
 import hashlib
 import json
-import socket
 import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler
@@ -29,7 +28,7 @@ from fgclip_det.testing import (
     write_fgclip_hf_dir,
     write_tiny_open_clip_checkpoint,
 )
-from fgclip_det.testing.http_server import serve_http
+from fgclip_det.testing.http_server import free_port, serve_http
 
 REPO = Path(__file__).resolve().parents[2]
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
@@ -141,10 +140,7 @@ def test_http_and_network_errors_name_the_url(server, tmp_path):
         download_file(url, str(tmp_path / 'x.pth'), progress=False)
     assert url in str(info.value)
 
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
-    url = f'http://127.0.0.1:{port}/x.pth'
+    url = f'http://127.0.0.1:{free_port()}/x.pth'  # nobody listens there
     with pytest.raises(DownloadError) as info:
         download_file(url, str(tmp_path / 'x.pth'), progress=False)
     assert url in str(info.value)

@@ -1,6 +1,5 @@
 """The FSDP and DeepSpeed configs of ViT-L/14 pretraining (FlexibleRunner)."""
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from mmengine.config import Config
 from mmengine.registry import STRATEGIES
 
 from fgclip_det.engine import prepare_distributed
+from fgclip_det.testing.http_server import free_port
 from fgclip_det.utils import get_config_path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,9 +75,7 @@ def test_fsdp_trains_the_tiny_model_on_two_gpus(tmp_path):
                               dataset=dict(data_root=f'{root}/'))))
     config = tmp_path / 'tiny_fsdp.py'
     cfg.dump(config)
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     result = subprocess.run(
         ['bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
          str(tmp_path / 'work')], cwd=REPO, capture_output=True, text=True,

@@ -6,7 +6,6 @@ Every run goes through the shipped launchers (``tools/dist_train.sh``,
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from fgclip_det.datasets.synthetic import generate_synthetic_dataset
 from fgclip_det.engine import prepare_distributed
 from fgclip_det.engine.distributed_env import replace_sync_bn
 from fgclip_det.registry import DATASETS, MODELS
+from fgclip_det.testing.http_server import free_port
 from fgclip_det.utils import get_config_path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,12 +34,6 @@ BATCH = 4
 GLOBAL_TERMS = ('loss_global_long', 'loss_global_short')
 #: Computed on each rank's own regions (negatives within the rank).
 PER_RANK_TERMS = ('loss_region', 'loss_hard_negative')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope='module')

@@ -1,6 +1,5 @@
 """The FG-CLIP pretraining heads against hand-written references."""
 import math
-import socket
 
 import pytest
 import torch
@@ -14,6 +13,7 @@ from fgclip_det.models.pretrain import (
     RegionalContrastiveHead,
     gather_with_grad,
 )
+from fgclip_det.testing.http_server import free_port
 
 DIM = 8
 WORLD_SIZE = 2
@@ -141,12 +141,6 @@ def test_gather_with_grad_is_identity_without_distributed():
     feats = unit(3)
     gathered, offset = gather_with_grad(feats)
     assert gathered is feats and offset == 0
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def run_rank(rank, port, out_dir):

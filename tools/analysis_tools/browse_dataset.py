@@ -21,7 +21,7 @@ import argparse
 import os.path as osp
 from typing import Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 RECORD_KINDS = ('finehard', 'fgovd')
 
@@ -81,16 +81,13 @@ def browse_config(args: argparse.Namespace) -> int:
     from mmdet.models.utils import mask2ndarray
     from mmdet.structures import DetDataSample
     from mmdet.structures.bbox import BaseBoxes
-    from mmengine.registry import init_default_scope
     from mmengine.utils import ProgressBar
 
+    from fgclip_det.benchmark.runtime import load_config
     from fgclip_det.registry import DATASETS, VISUALIZERS
     from fgclip_det.visualization import MIN_SHORT_SIDE, draw_detections
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'fgclip_det'))
+    cfg = load_config(args.config, args.cfg_options)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     visualizer = VISUALIZERS.build(
         dict(cfg.get('visualizer') or {}, name='browse_dataset',

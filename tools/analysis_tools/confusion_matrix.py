@@ -21,7 +21,7 @@ import json
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args() -> argparse.Namespace:
@@ -128,15 +128,12 @@ def plot(matrix, classes, path: str, theme: str, show: bool) -> None:
 def main() -> None:
     args = parse_args()
     import numpy as np
-    from mmengine.registry import init_default_scope
 
+    from fgclip_det.benchmark.runtime import load_config
     from fgclip_det.evaluation.functional import detection_confusion_matrix
     from fgclip_det.registry import DATASETS
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'fgclip_det'))
+    cfg = load_config(args.config, args.cfg_options)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     classes = list(dataset.metainfo['classes'])
     cat_ids = getattr(dataset, 'cat_ids', None)

@@ -201,12 +201,9 @@ def clip_flops(cfg: Config, shape: Optional[Tuple[int, int]]
 
 def main() -> None:
     args = parse_args()
-    from mmengine.registry import init_default_scope
+    from fgclip_det.benchmark.runtime import load_config
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'fgclip_det'))
+    cfg = load_config(args.config, args.cfg_options)
     model_cfg = cfg.get('model') or {}
     if 'backbone' in model_cfg:
         rows, skipped = detector_flops(cfg, args.shape)
