@@ -49,6 +49,15 @@ def causal_mask(length: int, device: torch.device, dtype: torch.dtype) -> Tensor
     return mask.triu_(1)
 
 
+def padding_mask(attention_mask: Tensor, heads: int, dtype: torch.dtype) -> Tensor:
+    """Additive ``(B * heads, L, L)`` mask hiding the keys where
+    ``attention_mask`` (``(B, L)``) is 0 (``finfo.min``, as transformers)."""
+    keys = attention_mask.bool()[:, None, :].expand(-1, attention_mask.shape[1], -1)
+    additive = torch.zeros(keys.shape, dtype=dtype, device=attention_mask.device)
+    additive.masked_fill_(~keys, torch.finfo(dtype).min)
+    return additive.repeat_interleave(heads, dim=0)
+
+
 def project(x: Tensor, projection: Projection) -> Tensor:
     """Apply an open_clip text projection (a matrix, an ``nn.Linear`` or none)."""
     if projection is None:
@@ -62,7 +71,8 @@ def encode_text_tokens(tower: nn.Module, tokens: Tensor, position_table: Tensor,
                        projection: Projection,
                        pool_type: str = 'argmax',
                        eos_id: Optional[int] = None,
-                       causal: bool = True) -> Tensor:
+                       causal: bool = True,
+                       attention_mask: Optional[Tensor] = None) -> Tensor:
     """Run the CLIP text transformer with a given position table and projection.
 
     Args:
@@ -77,6 +87,8 @@ def encode_text_tokens(tower: nn.Module, tokens: Tensor, position_table: Tensor,
         eos_id (int, optional): End-of-text id for ``pool_type='eos'``.
         causal (bool): Causal attention (CLIP); False for bidirectional
             towers (SigLIP). Defaults to True.
+        attention_mask (Tensor, optional): ``(B, L)``, 1 for tokens that may
+            be attended to, 0 for padding hidden as keys. Defaults to None.
 
     Returns:
         Tensor: ``(B, D)`` text embeddings, not normalised.
@@ -89,6 +101,10 @@ def encode_text_tokens(tower: nn.Module, tokens: Tensor, position_table: Tensor,
     x = tower.token_embedding(tokens).to(cast_dtype)
     x = x + position_table[:length].to(cast_dtype)
     mask = causal_mask(length, x.device, x.dtype) if causal else None
+    if attention_mask is not None:
+        padding = padding_mask(attention_mask, tower.transformer.resblocks[0]
+                               .attn.num_heads, x.dtype)
+        mask = padding if mask is None else mask + padding
     x = tower.transformer(x, attn_mask=mask)
     x = tower.ln_final(x)
     x = text_global_pool(x, tokens, pool_type, eos_token_id=eos_id)

@@ -28,7 +28,8 @@ DENSE_PATHS = ('query', 'value')
 
 
 def map_head_dense(pool: AttentionPoolLatent, x: Tensor,
-                   dense_path: DensePath = 'query') -> Tensor:
+                   dense_path: DensePath = 'query',
+                   key_mask: Optional[Tensor] = None) -> Tensor:
     """The MAP head run with every token as its own query.
 
     ``'query'``: each token's query ``q(x_i)`` replaces the learnt probe and
@@ -42,6 +43,8 @@ def map_head_dense(pool: AttentionPoolLatent, x: Tensor,
         pool (AttentionPoolLatent): timm's MAP head (one latent).
         x (Tensor): ``(B, N, C)`` final-normed tokens.
         dense_path (str): ``'query'`` or ``'value'``. Defaults to 'query'.
+        key_mask (Tensor, optional): Additive mask broadcastable to
+            ``(B, heads, N, N)`` hiding padded keys (``'query'`` only).
 
     Returns:
         Tensor: ``(B, N, C)``.
@@ -54,7 +57,8 @@ def map_head_dense(pool: AttentionPoolLatent, x: Tensor,
     if dense_path == 'query':
         q = pool.q(x).reshape(batch, num, pool.num_heads, pool.head_dim)
         q, k = pool.q_norm(q.transpose(1, 2)), pool.k_norm(k)
-        v = F.scaled_dot_product_attention(q, k, v, scale=pool.scale)
+        v = F.scaled_dot_product_attention(q, k, v, attn_mask=key_mask,
+                                           scale=pool.scale)
     x = pool.proj_drop(pool.proj(v.transpose(1, 2).reshape(batch, num, channels)))
     if pool.mlp is not None:
         x = x + pool.mlp(pool.norm(x))
