@@ -1,4 +1,5 @@
 """FG-CLIP pretraining: the model, its data preprocessor and its losses."""
+from . import fgclip2  # noqa: F401 (registers the FG-CLIP 2 losses)
 from .fgclip_data_preprocessor import FGCLIPDataPreprocessor
 from .fgclip_pretrainer import FGCLIPPretrainer
 from .gather_with_grad import gather_with_grad

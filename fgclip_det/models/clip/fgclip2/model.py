@@ -30,7 +30,7 @@ from ..region_pool import BoxFormat, pool_regions
 from ..text_tower import encode_text_tokens, stretch_position_table
 from .arch import ARCH_PRESETS
 from .text import WALKS, build_text_transformer
-from .tokenizer import FGCLIP2Tokenizer
+from .tokenizer import FGCLIP2Tokenizer, read_tokenizer_files
 from .vision_tower import FGCLIP2VisionTower
 
 ImageInput = Union[Tensor, NaFlexBatch]
@@ -73,7 +73,10 @@ class FGCLIP2(nn.Module):
         pretrained (str, optional): A released FG-CLIP 2 folder.
         checkpoint (str, optional): A toolkit checkpoint of this model.
         tokenizer_file (str, optional): The Gemma ``tokenizer.json``;
-            defaults to the one in ``pretrained``.
+            defaults to the one in ``pretrained``. Toolkit checkpoints carry
+            the tokenizer they were saved with (:meth:`save`).
+        tokenizer_spec (dict, optional): A tokenizer as data
+            (:func:`~.tokenizer.read_tokenizer_files`) instead of a file.
         text_attention_mask (bool): Hide padding from attention when
             captions are given as strings (as the public evaluation and
             README do; training passes none). Defaults to True.
@@ -86,6 +89,7 @@ class FGCLIP2(nn.Module):
                  pretrained: Optional[str] = None,
                  checkpoint: Optional[str] = None,
                  tokenizer_file: Optional[str] = None,
+                 tokenizer_spec: Optional[dict] = None,
                  text_attention_mask: bool = True,
                  grad_checkpointing: bool = False) -> None:
         super().__init__()
@@ -119,6 +123,7 @@ class FGCLIP2(nn.Module):
             setattr(self, name,
                     nn.Parameter(torch.full((1,), REGION_LOGIT_SCALE_INIT)))
         self.tokenizer_file = tokenizer_file
+        self.tokenizer_spec = tokenizer_spec
         self.text_attention_mask = text_attention_mask
         self._tokenizer: Optional[FGCLIP2Tokenizer] = None
         self._trunk = None
@@ -198,14 +203,19 @@ class FGCLIP2(nn.Module):
     def tokenizer(self) -> FGCLIP2Tokenizer:
         """The Gemma tokenizer of :attr:`tokenizer_file`, built on first use."""
         if self._tokenizer is None:
+            text = self.arch['text']
+            self._tokenizer = FGCLIP2Tokenizer(
+                self._read_tokenizer_spec(), short_length=text['context_length'],
+                long_length=text['long_context_length'])
+        return self._tokenizer
+
+    def _read_tokenizer_spec(self) -> dict:
+        if self.tokenizer_spec is None:
             if not self.tokenizer_file:
                 raise ValueError('FG-CLIP 2 needs tokenizer_file (the released '
                                  "folder's tokenizer.json) to read captions")
-            text = self.arch['text']
-            self._tokenizer = FGCLIP2Tokenizer(
-                self.tokenizer_file, short_length=text['context_length'],
-                long_length=text['long_context_length'])
-        return self._tokenizer
+            self.tokenizer_spec = read_tokenizer_files(self.tokenizer_file)
+        return self.tokenizer_spec
 
     def tokenize(self, texts: Union[str, List[str]], long: bool = False
                  ) -> Tuple[Tensor, Tensor]:
@@ -370,11 +380,12 @@ class FGCLIP2(nn.Module):
         return load_state_dict_with_report(self, state_dict, prefix, strict)
 
     def save(self, path: str, meta: Optional[dict] = None) -> None:
-        """Write a toolkit checkpoint (``state_dict`` + ``meta`` with the
-        config and the tokenizer file)."""
-        meta = dict(meta or {}, model_type='FGCLIP2',
-                    tokenizer_file=self.tokenizer_file)
-        save_checkpoint(self, path, self.build_cfg, meta)
+        """Write a toolkit checkpoint: ``state_dict`` and ``meta`` with the
+        config and the tokenizer (as data, when the model has one)."""
+        cfg = self.build_cfg
+        if self.tokenizer_spec is not None or self.tokenizer_file:
+            cfg['tokenizer_spec'] = self._read_tokenizer_spec()
+        save_checkpoint(self, path, cfg, dict(meta or {}, model_type='FGCLIP2'))
 
     @classmethod
     def from_checkpoint(cls, path: str, strict: bool = True,
@@ -384,14 +395,16 @@ class FGCLIP2(nn.Module):
         Args:
             path (str): ``.pth`` written by :meth:`save` or the converter.
             strict (bool): Require every key to match. Defaults to True.
-            tokenizer_file (str, optional): Overrides the one recorded.
+            tokenizer_file (str, optional): Replaces the tokenizer it carries.
             **kwargs: Extra constructor arguments.
         """
         state_dict, meta = read_state_dict(path)
         if META_CFG_KEY not in meta or meta.get('model_type') != 'FGCLIP2':
             raise KeyError(f'{path} is not a toolkit checkpoint of FGCLIP2 (no '
                            f"meta[{META_CFG_KEY!r}] with model_type 'FGCLIP2')")
-        model = cls(**meta[META_CFG_KEY], **kwargs,
-                    tokenizer_file=tokenizer_file or meta.get('tokenizer_file'))
+        cfg = dict(meta[META_CFG_KEY])
+        if tokenizer_file:
+            cfg.pop('tokenizer_spec', None)
+        model = cls(**cfg, tokenizer_file=tokenizer_file, **kwargs)
         load_state_dict_with_report(model, state_dict, strict=strict)
         return model

@@ -9,30 +9,46 @@ text tower pools the last position.
 import json
 import os.path as osp
 import warnings
-from typing import List, Tuple, Union
+from typing import Dict, List, Mapping, Tuple, Union
 
 import torch
 from torch import Tensor
 
 PAD_TOKEN = '<pad>'
 BOS_TOKEN, EOS_TOKEN = '<bos>', '<eos>'
-#: transformers' tokenizer settings beside tokenizer.json.
+#: transformers' tokenizer settings beside tokenizer.json, and its flags read.
 TOKENIZER_CONFIG = 'tokenizer_config.json'
+SPECIAL_FLAGS = ('add_bos_token', 'add_eos_token')
 
 
-def apply_special_token_config(tokenizer, config_path: str) -> Tuple[str, ...]:
-    """Add ``<bos>`` / ``<eos>`` as ``tokenizer_config.json`` says.
+def read_tokenizer_files(tokenizer_file: str) -> Dict[str, object]:
+    """A tokenizer as plain data: the ``tokenizer.json`` text and the
+    ``add_bos_token`` / ``add_eos_token`` flags of the
+    ``tokenizer_config.json`` beside it (if any), so that a toolkit
+    checkpoint carries its tokenizer."""
+    if not osp.isfile(tokenizer_file):
+        raise FileNotFoundError(f'no tokenizer file {tokenizer_file}')
+    with open(tokenizer_file, encoding='utf-8') as f:
+        spec = dict(tokenizer_json=f.read(), special_tokens={})
+    config_path = osp.join(osp.dirname(tokenizer_file), TOKENIZER_CONFIG)
+    if osp.isfile(config_path):
+        with open(config_path, encoding='utf-8') as f:
+            config = json.load(f)
+        spec['special_tokens'] = {key: bool(config[key]) for key in SPECIAL_FLAGS
+                                  if key in config}
+    return spec
+
+
+def apply_special_token_config(tokenizer, config: Mapping[str, bool]) -> Tuple[str, ...]:
+    """Add ``<bos>`` / ``<eos>`` as ``tokenizer_config.json``'s flags say.
 
     transformers' ``GemmaTokenizerFast`` rebuilds the post-processor from
-    ``add_bos_token`` / ``add_eos_token``; without that file the one in
-    ``tokenizer.json`` is kept. Returns the special tokens added, or
-    ``('tokenizer.json',)`` when its own post-processor is used.
+    ``add_bos_token`` (default True) / ``add_eos_token`` (default False);
+    without either flag the post-processor of ``tokenizer.json`` is kept.
+    Returns the special tokens added, or ``('tokenizer.json',)`` when its
+    own post-processor is used.
     """
-    if not osp.isfile(config_path):
-        return ('tokenizer.json',)
-    with open(config_path, encoding='utf-8') as f:
-        config = json.load(f)
-    if 'add_bos_token' not in config and 'add_eos_token' not in config:
+    if not config:
         return ('tokenizer.json',)
     from tokenizers.processors import TemplateProcessing
     added = [token for token, key in ((BOS_TOKEN, 'add_bos_token'),
@@ -41,7 +57,7 @@ def apply_special_token_config(tokenizer, config_path: str) -> Tuple[str, ...]:
     ids = {token: tokenizer.token_to_id(token) for token in added}
     absent = [token for token, index in ids.items() if index is None]
     if absent:
-        raise ValueError(f'{config_path} asks for {absent}, which the '
+        raise ValueError(f'{TOKENIZER_CONFIG} asks for {absent}, which the '
                          'tokenizer does not have')
     bos = [BOS_TOKEN] if BOS_TOKEN in added else []
     eos = [EOS_TOKEN] if EOS_TOKEN in added else []
@@ -56,32 +72,34 @@ class FGCLIP2Tokenizer:
     """Tokenise captions for the short / box and the long text paths.
 
     Args:
-        tokenizer_file (str): A HuggingFace fast-tokenizer ``tokenizer.json``
-            (the released checkpoints' Gemma one).
+        spec (dict): :func:`read_tokenizer_files` output (the released
+            checkpoints' Gemma ``tokenizer.json`` and its special-token flags).
         short_length (int): Tokens of the short and box paths. Defaults to 64.
         long_length (int): Tokens of the long path. Defaults to 196.
         lowercase (bool): Lowercase captions first. Defaults to True.
     """
 
-    def __init__(self, tokenizer_file: str, short_length: int = 64,
+    def __init__(self, spec: Mapping[str, object], short_length: int = 64,
                  long_length: int = 196, lowercase: bool = True) -> None:
         try:
             from tokenizers import Tokenizer
         except ImportError as error:
             raise ImportError('FG-CLIP 2 reads its tokenizer.json with the '
                               'tokenizers package (pip install tokenizers)') from error
-        if not osp.isfile(tokenizer_file):
-            raise FileNotFoundError(f'no tokenizer file {tokenizer_file}')
-        self._tokenizer = Tokenizer.from_file(tokenizer_file)
+        self._tokenizer = Tokenizer.from_str(spec['tokenizer_json'])
         self.pad_id = self._tokenizer.token_to_id(PAD_TOKEN)
         if self.pad_id is None:
-            raise ValueError(f'{tokenizer_file} has no {PAD_TOKEN!r} token')
+            raise ValueError(f'the tokenizer has no {PAD_TOKEN!r} token')
         self.special_tokens = apply_special_token_config(
-            self._tokenizer, osp.join(osp.dirname(tokenizer_file),
-                                      TOKENIZER_CONFIG))
+            self._tokenizer, spec.get('special_tokens') or {})
         self.short_length = short_length
         self.long_length = long_length
         self.lowercase = lowercase
+
+    @classmethod
+    def from_file(cls, tokenizer_file: str, **kwargs) -> 'FGCLIP2Tokenizer':
+        """Read ``tokenizer.json`` (and the ``tokenizer_config.json`` beside it)."""
+        return cls(read_tokenizer_files(tokenizer_file), **kwargs)
 
     def context_length(self, long: bool = False) -> int:
         """Token length of the long (``long=True``) or short path."""
