@@ -1,8 +1,10 @@
-"""Turn downloaded upstream weights into a toolkit checkpoint of ``FGCLIP``."""
+"""Turn downloaded upstream weights into a toolkit checkpoint of ``FGCLIP``
+(or ``FGCLIP2``)."""
 import os
 from typing import Optional
 
 from fgclip_det.models.clip import FGCLIP, load_fgclip_hf
+from fgclip_det.models.clip.fgclip2 import load_fgclip2_hf
 
 from .model_index import WeightsSource
 
@@ -24,16 +26,21 @@ def convert_to_checkpoint(source: WeightsSource, src: str, dst: str) -> None:
 
     Args:
         source (WeightsSource): Its ``format`` picks the converter:
-            ``fgclip-hf`` (:func:`load_fgclip_hf`, every key mapped) or
+            ``fgclip-hf`` (:func:`load_fgclip_hf`, every key mapped),
+            ``fgclip2-hf`` (:func:`load_fgclip2_hf`: an ``FGCLIP2``
+            checkpoint that carries the folder's tokenizer) or
             ``open-clip`` (``FGCLIP(model, pretrained=file)``, long-text
             parts initialised from the short ones).
-        src (str): The downloaded directory (``fgclip-hf``) or file
+        src (str): The downloaded directory (``fgclip-hf``, ``fgclip2-hf``) or file
             (``open-clip``).
         dst (str): Output ``.pth``.
     """
     if source.format == 'fgclip-hf':
         model, _ = load_fgclip_hf(src, strict=True)
         layout = 'fgclip_hf'
+    elif source.format == 'fgclip2-hf':
+        model, _ = load_fgclip2_hf(src, strict=True)
+        layout = 'fgclip2_hf'
     elif source.format == 'open-clip':
         model = FGCLIP(source.model, pretrained=src,
                        quick_gelu=open_clip_quick_gelu(source))

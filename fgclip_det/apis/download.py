@@ -35,6 +35,8 @@ DEFAULT_HUB_ENDPOINT = 'https://huggingface.co'
 DEFAULT_CACHE_DIR = osp.join('~', '.cache', 'fgclip_det', 'checkpoints')
 #: Default file of an open_clip hub repository (open_clip's own default).
 OPEN_CLIP_HUB_FILE = 'open_clip_pytorch_model.bin'
+#: Formats whose download is a folder of several files, converted as a whole.
+FOLDER_FORMATS = ('fgclip-hf', 'fgclip2-hf')
 _CHUNK_SIZE = 1 << 20
 _HTTP_RANGE_NOT_SATISFIABLE = 416
 _HTTP_PARTIAL_CONTENT = 206
@@ -305,7 +307,7 @@ def download_checkpoint(name: str,
     finally:  # keep partial files to resume, not an empty folder
         if osp.isdir(folder) and not os.listdir(folder):
             os.rmdir(folder)
-    src = folder if source.format == 'fgclip-hf' else paths[0]
+    src = folder if source.format in FOLDER_FORMATS else paths[0]
     try:
         convert_to_checkpoint(source, src, dst)
     except Exception as e:  # any reader's error: corrupt JSON, safetensors, pickle

@@ -25,9 +25,10 @@ import yaml
 MODEL_INDEX_FILE = 'model-index.yml'
 _PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 #: ``checkpoint``: a checkpoint of this toolkit, used as is; ``fgclip-hf``:
-#: a released FG-CLIP directory (HuggingFace layout); ``open-clip``: an
-#: open_clip state dict.
-WeightsFormat = Literal['checkpoint', 'fgclip-hf', 'open-clip']
+#: a released FG-CLIP directory (HuggingFace layout); ``fgclip2-hf``: a
+#: released FG-CLIP 2 directory (weights, config and tokenizer);
+#: ``open-clip``: an open_clip state dict.
+WeightsFormat = Literal['checkpoint', 'fgclip-hf', 'fgclip2-hf', 'open-clip']
 WEIGHTS_FORMATS: Tuple[str, ...] = get_args(WeightsFormat)
 
 

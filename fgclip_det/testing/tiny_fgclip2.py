@@ -8,6 +8,7 @@ every loading path is exercised as it is for the real checkpoints.
 """
 import os
 import os.path as osp
+from pathlib import Path
 from typing import Iterable, Optional
 
 import torch
@@ -83,3 +84,15 @@ def write_tiny_fgclip2(folder: str, seed: int = 0,
     model = FGCLIP2(arch=arch_from_hf_config(config), tokenizer_file=tokenizer)
     save_fgclip2_hf(model, folder)
     return folder
+
+
+#: The shared FG-CLIP 2 fixture (released layout + reference outputs of the
+#: public implementation), relative to the repository root.
+FGCLIP2_TINY_HF_FIXTURE = Path('..', 'shared', 'fixtures', 'fgclip2_tiny_hf')
+
+
+def fgclip2_tiny_hf_fixture() -> Optional[Path]:
+    """The shared FG-CLIP 2 fixture folder, or None if absent."""
+    repo_root = Path(__file__).resolve().parents[2]
+    folder = (repo_root / FGCLIP2_TINY_HF_FIXTURE).resolve()
+    return folder if (folder / 'reference.npz').is_file() else None

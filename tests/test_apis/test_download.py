@@ -219,3 +219,27 @@ def test_open_clip_weights_are_converted(tmp_path):
     torch.testing.assert_close(model.clip.visual.conv1.weight,
                                state_dict['visual.conv1.weight'])
     assert not (tmp_path / 'tiny.pth.tmp').exists()
+
+
+def test_fgclip2_hf_folder_is_converted_with_its_tokenizer(server, tmp_path,
+                                                           monkeypatch):
+    from fgclip_det.models.clip.fgclip2 import FGCLIP2
+    from fgclip_det.testing.tiny_fgclip2 import write_tiny_fgclip2
+    hf_dir = Path(write_tiny_fgclip2(str(tmp_path / 'hf')))
+    files = ['config.json', 'model.safetensors', 'tokenizer.json']
+    for name in files:
+        server.files[f'/org/fg-clip2-tiny/resolve/main/{name}'] = (
+            hf_dir / name).read_bytes()
+    monkeypatch.setenv(HUB_ENDPOINT_ENV, server.url)
+    index = write_index(tmp_path / 'index', [dict(
+        Name='fgclip2_tiny_upstream',
+        Download=dict(Format='fgclip2-hf', Hub='org/fg-clip2-tiny', Files=files))])
+    dst = tmp_path / 'out' / 'fgclip2_tiny.pth'
+    path = download_checkpoint('fgclip2_tiny_upstream', str(dst), index=index,
+                               progress=False)
+    assert sorted(p.name for p in dst.parent.iterdir()) == ['fgclip2_tiny.pth']
+    converted = FGCLIP2.from_checkpoint(path).eval()  # the folder is gone
+    reference = FGCLIP2(pretrained=str(hf_dir)).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(converted.encode_text(['a red star']),
+                                   reference.encode_text(['a red star']))

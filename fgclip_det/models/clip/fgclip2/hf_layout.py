@@ -44,7 +44,6 @@ released files: they keep their initial log(100) and the report names them.
 import json
 import os
 import os.path as osp
-import shutil
 from functools import partial
 from typing import Dict, List, Mapping, Tuple
 
@@ -57,8 +56,7 @@ from ..key_map import KeyReport, KeyRule, apply_key_map
 from .arch import arch_from_hf_config, hf_config_from_arch
 
 HF_WEIGHT_FILES = ('model.safetensors', 'pytorch_model.bin')
-TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json',
-                   'special_tokens_map.json')
+TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json')
 #: Buffers the public model registers that carry nothing.
 HF_IGNORED_KEYS = ('text_model.embeddings.position_ids',
                    'vision_model.embeddings.position_ids')
@@ -248,9 +246,19 @@ def load_fgclip2_hf(hf_dir: str, strict: bool = True, **kwargs):
     return model, load_hf_state_dict(model, hf_dir, strict)
 
 
+def write_tokenizer_files(spec: Mapping, out_dir: str) -> None:
+    """Write a tokenizer spec as ``tokenizer.json`` (+ ``tokenizer_config.json``
+    with its special-token flags, when it has any)."""
+    with open(osp.join(out_dir, TOKENIZER_FILES[0]), 'w', encoding='utf-8') as f:
+        f.write(spec['tokenizer_json'])
+    if spec.get('special_tokens'):
+        with open(osp.join(out_dir, TOKENIZER_FILES[1]), 'w', encoding='utf-8') as f:
+            json.dump(dict(spec['special_tokens']), f, indent=2)
+
+
 def save_fgclip2_hf(model: nn.Module, out_dir: str) -> KeyReport:
-    """Write ``config.json`` + ``model.safetensors`` (+ the tokenizer files
-    beside the model's ``tokenizer.json``) in the released layout.
+    """Write ``config.json`` + ``model.safetensors`` (+ the model's tokenizer,
+    :func:`write_tokenizer_files`) in the released layout.
 
     Returns:
         KeyReport: The export report (raises ``KeyError`` if incomplete).
@@ -264,9 +272,6 @@ def save_fgclip2_hf(model: nn.Module, out_dir: str) -> KeyReport:
     config = dict(hf_config_from_arch(model.arch), auto_map=AUTO_MAP)
     with open(osp.join(out_dir, 'config.json'), 'w', encoding='utf-8') as f:
         json.dump(config, f, indent=2)
-    source_dir = osp.dirname(model.tokenizer_file or '')
-    if model.tokenizer_file and osp.abspath(source_dir) != osp.abspath(out_dir):
-        for name in TOKENIZER_FILES:
-            if osp.isfile(osp.join(source_dir, name)):
-                shutil.copyfile(osp.join(source_dir, name), osp.join(out_dir, name))
+    if model.tokenizer_spec is not None or model.tokenizer_file:
+        write_tokenizer_files(model.read_tokenizer_spec(), out_dir)
     return report

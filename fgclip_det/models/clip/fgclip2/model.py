@@ -205,11 +205,13 @@ class FGCLIP2(nn.Module):
         if self._tokenizer is None:
             text = self.arch['text']
             self._tokenizer = FGCLIP2Tokenizer(
-                self._read_tokenizer_spec(), short_length=text['context_length'],
+                self.read_tokenizer_spec(), short_length=text['context_length'],
                 long_length=text['long_context_length'])
         return self._tokenizer
 
-    def _read_tokenizer_spec(self) -> dict:
+    def read_tokenizer_spec(self) -> dict:
+        """The tokenizer as data (:func:`~.tokenizer.read_tokenizer_files`),
+        read from :attr:`tokenizer_file` on first use."""
         if self.tokenizer_spec is None:
             if not self.tokenizer_file:
                 raise ValueError('FG-CLIP 2 needs tokenizer_file (the released '
@@ -384,7 +386,7 @@ class FGCLIP2(nn.Module):
         config and the tokenizer (as data, when the model has one)."""
         cfg = self.build_cfg
         if self.tokenizer_spec is not None or self.tokenizer_file:
-            cfg['tokenizer_spec'] = self._read_tokenizer_spec()
+            cfg['tokenizer_spec'] = self.read_tokenizer_spec()
         save_checkpoint(self, path, cfg, dict(meta or {}, model_type='FGCLIP2'))
 
     @classmethod

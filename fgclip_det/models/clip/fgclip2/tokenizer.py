@@ -39,7 +39,8 @@ def read_tokenizer_files(tokenizer_file: str) -> Dict[str, object]:
     return spec
 
 
-def apply_special_token_config(tokenizer, config: Mapping[str, bool]) -> Tuple[str, ...]:
+def apply_special_token_config(tokenizer,
+                               config: Mapping[str, bool]) -> Tuple[str, ...]:
     """Add ``<bos>`` / ``<eos>`` as ``tokenizer_config.json``'s flags say.
 
     transformers' ``GemmaTokenizerFast`` rebuilds the post-processor from
