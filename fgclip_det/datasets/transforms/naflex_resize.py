@@ -118,7 +118,8 @@ class NaFlexResize(BaseTransform):
                   if self.dynamic_max_patches else self.max_num_patches)
         new_h, new_w = naflex_target_size(height, width, self.patch_size,
                                           budget)
-        resized = np.asarray(
+        # np.array, not asarray: later transforms may write into the image
+        resized = np.array(
             Image.fromarray(img).resize((new_w, new_h), Image.BILINEAR))
         w_scale, h_scale = new_w / width, new_h / height
         results['img'] = resized
