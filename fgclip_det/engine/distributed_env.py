@@ -19,6 +19,9 @@ from mmengine.logging import print_log
 
 #: Launchers whose CPU process groups this module can create.
 CPU_LAUNCHERS = ('pytorch', 'slurm')
+#: What srun sets and a Slurm launch reads.
+SLURM_VARIABLES = ('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_LOCALID',
+                   'SLURM_NODELIST')
 #: FlexibleRunner strategies that need accelerators (torch's FSDP refuses
 #: CPU-only processes; DeepSpeed needs CUDA).
 GPU_ONLY_STRATEGIES = ('FSDPStrategy', 'DeepSpeedStrategy')
@@ -112,6 +115,12 @@ def _set_rank_environment(launcher: str) -> None:
     """
     if launcher == 'pytorch':
         return
+    missing = [name for name in SLURM_VARIABLES if name not in os.environ]
+    if missing:
+        raise RuntimeError(
+            f'--launcher slurm needs the variables srun sets ({", ".join(missing)} '
+            'missing): start it with srun, e.g. bash tools/slurm_train.sh '
+            'PARTITION JOB_NAME CONFIG WORK_DIR')
     os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
     os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
     os.environ.setdefault('LOCAL_RANK', os.environ['SLURM_LOCALID'])

@@ -104,6 +104,13 @@ def test_backend_and_devices_follow_the_hardware():
     assert cfg.model.neck[0].norm_cfg.type == 'BN'
 
 
+def test_slurm_launch_outside_srun_says_what_is_missing(monkeypatch):
+    for name in ('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_LOCALID', 'SLURM_NODELIST'):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match='SLURM_PROCID.*start it with srun'):
+        prepare_distributed(Config(dict()), 'slurm')
+
+
 def step_one_losses(root: Path, indices: range) -> dict:
     """Losses of one training step of the quickstart FG-CLIP on these
     samples (the model seeded alike in every process)."""
