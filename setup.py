@@ -92,7 +92,9 @@ if __name__ == '__main__':
         extras_require={
             'tests': read_requirements('tests'),
             'optional': read_requirements('optional'),
-            'all': read_requirements('tests') + read_requirements('optional'),
+            'demo': read_requirements('demo'),
+            'all': (read_requirements('tests') + read_requirements('optional')
+                    + read_requirements('demo')),
         },
         classifiers=[
             'Programming Language :: Python :: 3',

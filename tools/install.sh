@@ -2,7 +2,8 @@
 # Install fgclip_det and everything it needs into a virtual environment.
 #
 #   bash tools/install.sh            # runtime only
-#   bash tools/install.sh --tests    # runtime + test requirements
+#   bash tools/install.sh --tests    # runtime + test requirements + the web
+#                                    # demo's (gradio; its test needs it)
 #
 # Environment variables:
 #   FGCLIP_DET_VENV   virtual environment to create or reuse
@@ -31,7 +32,7 @@ WITH_TESTS=0
 for arg in "$@"; do
     case "$arg" in
         --tests) WITH_TESTS=1 ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "install.sh: unknown argument '$arg' (expected --tests or --help)" >&2; exit 2 ;;
     esac
 done
@@ -150,7 +151,7 @@ fi
 
 # ---------------------------------------------------------------- the toolkit
 extras=""
-[[ "$WITH_TESTS" == 1 ]] && extras="[tests]"
+[[ "$WITH_TESTS" == 1 ]] && extras="[tests,demo]"
 say "installing fgclip_det$extras (editable) and its requirements"
 # Naming setuptools moves it to the newest release that still has
 # pkg_resources (see requirements/runtime.txt); torch stays as it is.
