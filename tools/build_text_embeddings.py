@@ -3,8 +3,9 @@
 Each class name fills every prompt template (the ``prompt_templates`` of
 ``--config`` when it has them, else the 63 ViLD templates); the FG-CLIP
 text features of a class's prompts are L2-normalised, averaged and
-normalised again. The file (``.pt`` with class names, or ``.npy``) is what
-the detector configs reference.
+normalised again. A CLIP with a region-caption path encodes through it
+(FG-CLIP 2's box walk, ``encode_region_text``). The file (``.pt`` with
+class names, or ``.npy``) is what the detector configs reference.
 
 Examples::
 
@@ -21,11 +22,17 @@ Examples::
         --config configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py \
         --prefix clip. --vocab data/synthetic/annotations/instances_val.json \
         --out data/synthetic/embeddings/shapes_fgclip-tiny.pt
+    # FG-CLIP 2: the released folder the config's model.backbone.clip names
+    python tools/build_text_embeddings.py \
+        --config configs/fvit/fvit_fgclip2-base_fpn_8xb8-3e_ov-coco.py \
+        --vocab data/coco/annotations/instances_train2017_ov-base.json \
+        --out data/embeddings/ov-coco_fgclip2-base.pt
 """
 import argparse
 
 import torch
 from mmengine.config import Config
+from torch import nn
 
 from fgclip_det.models.clip import FGCLIP
 from fgclip_det.models.eval.class_text_embeddings import (
@@ -35,8 +42,10 @@ from fgclip_det.models.eval.class_text_embeddings import (
 from fgclip_det.models.text import (
     build_class_embeddings,
     load_vocabulary,
+    region_text_encoder,
     save_class_embeddings,
 )
+from fgclip_det.registry import MODELS
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,8 +58,8 @@ def parse_args() -> argparse.Namespace:
         'checkpoint with --config and --prefix')
     parser.add_argument(
         '--config',
-        help='detector config whose model.backbone.clip gives the FGCLIP '
-        'architecture')
+        help='detector config whose model.backbone.clip gives the CLIP '
+        '(FGCLIP or FGCLIP2) architecture')
     parser.add_argument(
         '--prefix',
         default='',
@@ -99,21 +108,23 @@ def prompt_templates(args: argparse.Namespace) -> tuple:
     return resolve_templates('vild')
 
 
-def build_fgclip(args: argparse.Namespace) -> FGCLIP:
-    """The FGCLIP model the arguments describe, with its weights."""
+def build_fgclip(args: argparse.Namespace) -> nn.Module:
+    """The CLIP model the arguments describe, with its weights."""
     if args.model_name:
         return FGCLIP(args.model_name, pretrained=args.pretrained)
     if args.config is None:
         return FGCLIP.from_checkpoint(args.checkpoint)
     clip_cfg = dict(Config.fromfile(args.config).model.backbone.clip)
-    if clip_cfg.pop('type') != 'FGCLIP':
-        raise ValueError(f'{args.config}: model.backbone.clip is not FGCLIP')
-    model = FGCLIP(**clip_cfg)
+    if clip_cfg['type'] not in ('FGCLIP', 'FGCLIP2'):
+        raise ValueError(f'{args.config}: model.backbone.clip is '
+                         f"{clip_cfg['type']!r}, not FGCLIP or FGCLIP2")
+    model = MODELS.build(clip_cfg)
     if args.checkpoint:
         model.load_checkpoint(args.checkpoint, prefix=args.prefix)
     elif clip_cfg.get('pretrained'):
-        print(f"no checkpoint: the text tower of {clip_cfg.get('model_name')} "
-              f"with its pretrained={clip_cfg['pretrained']!r} weights")
+        name = clip_cfg.get('model_name') or clip_cfg['type']
+        print(f'no checkpoint: the text tower of {name} with its '
+              f"pretrained={clip_cfg['pretrained']!r} weights")
     else:
         print('no checkpoint: the text tower has random weights')
     return model
@@ -128,13 +139,8 @@ def main() -> None:
                          ) from None
     templates = prompt_templates(args)
     model = build_fgclip(args).to(args.device).eval()
-
-    def encode(prompts):
-        return model.encode_text(model.tokenize(prompts, long=args.long),
-                                 long=args.long)
-
-    embeddings = build_class_embeddings(encode, class_names, templates,
-                                        progress=True)
+    embeddings = build_class_embeddings(region_text_encoder(model, args.long),
+                                        class_names, templates, progress=True)
     save_class_embeddings(args.out, embeddings, class_names)
     print(f'{args.out}: {len(class_names)} classes x {embeddings.shape[1]} '
           f'({len(templates)} templates)')

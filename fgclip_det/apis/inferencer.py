@@ -14,12 +14,12 @@ from mmengine.model.utils import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
 from torch import Tensor
 
-from fgclip_det.models.clip import FGCLIP
 from fgclip_det.models.clip.checkpoint import read_state_dict
 from fgclip_det.models.text import (
     VILD_TEMPLATES,
     build_class_embeddings,
     check_class_names,
+    region_text_encoder,
 )
 from fgclip_det.registry import DATASETS, MODELS, SCOPE
 
@@ -89,7 +89,9 @@ def _test_pipeline(cfg: Config, from_array: bool) -> Compose:
 class OpenVocabDetector:
     """Detect the objects of any vocabulary with an F-ViT detector.
 
-    The class names are embedded with the FG-CLIP text tower and a prompt
+    The class names are embedded with the CLIP's text tower (its
+    region-caption path where it has one:
+    :func:`~fgclip_det.models.text.region_text_encoder`) and a prompt
     ensemble (:func:`~fgclip_det.models.text.build_class_embeddings`) and
     swapped into the box classifier (:func:`set_detector_vocabulary`).
 
@@ -113,7 +115,9 @@ class OpenVocabDetector:
         clip_checkpoint (str, optional): FG-CLIP weights for the text tower:
             a toolkit checkpoint of ``FGCLIP`` (file or model-index name).
             Defaults to None: the config's ``model.backbone.clip_checkpoint``,
-            read with the backbone's key prefix.
+            read with the backbone's key prefix; without one, the config's
+            CLIP with its ``pretrained`` weights (e.g. a released FG-CLIP 2
+            folder).
         clip_prefix (str): Key prefix of ``FGCLIP`` in ``clip_checkpoint``
             (``'clip.'`` in an ``FGCLIPPretrainer`` checkpoint). Defaults to
             '' (a toolkit checkpoint).
@@ -147,10 +151,14 @@ class OpenVocabDetector:
         self.vocabulary: Tuple[str, ...] = ()
 
     # ------------------------------------------------------------- building
-    def _build_clip(self, checkpoint: Optional[str], prefix: str) -> FGCLIP:
+    def _build_clip(self, checkpoint: Optional[str],
+                    prefix: str) -> torch.nn.Module:
         backbone = self.cfg.model.backbone
         if checkpoint is None:
             checkpoint = backbone.get('clip_checkpoint')
+            if checkpoint is None and backbone.clip.get('pretrained'):
+                # the config's own CLIP weights, e.g. an FG-CLIP 2 folder
+                return MODELS.build(backbone.clip).to(self.device).eval()
             prefix = backbone.get('clip_checkpoint_prefix', _VISUAL_SUFFIX)
             if not prefix.endswith(_VISUAL_SUFFIX):
                 raise ValueError(f'cannot find FGCLIP in a checkpoint whose '
@@ -187,9 +195,8 @@ class OpenVocabDetector:
     @torch.no_grad()
     def encode_vocabulary(self, names: Sequence[str]) -> Tensor:
         """Prompt-ensemble text embeddings ``(len(names), D)``."""
-        return build_class_embeddings(
-            lambda prompts: self.clip.encode_text(prompts), list(names),
-            self.templates)
+        return build_class_embeddings(region_text_encoder(self.clip),
+                                      list(names), self.templates)
 
     def set_vocabulary(self, names: Sequence[str]) -> None:
         """Embed ``names`` and make them the detector's classes.

@@ -26,14 +26,17 @@ OPENAI_COCO = 'fvit_vitb16-openai_fpn_8xb8-3e_ov-coco.py'
 EVA02_COCO = 'fvit_eva02-b16_fpn_8xb8-3e_ov-coco.py'
 CLIPSELF_COCO = 'fvit_eva02-b16-clipself_fpn_8xb8-3e_ov-coco.py'
 SIGLIP2_COCO = 'fvit_siglip2-b16_fpn_8xb8-3e_ov-coco.py'
+FGCLIP2_CONFIGS = ('fvit_fgclip2-base_fpn_8xb8-3e_ov-coco.py',
+                   'fvit_fgclip2-base_fpn_8xb8-48e_ov-lvis.py')
 #: The mean / std (0-1) each tower family was trained with: open_clip's
-#: pretrained cfg of the tags the configs use.
+#: pretrained cfg of the tags the configs use; FG-CLIP 2's processor.
 SIGLIP_MEAN = SIGLIP_STD = (0.5, 0.5, 0.5)
 FAMILY_NORM = {
     'ViT-B-16': (CLIP_MEAN, CLIP_STD),
     'ViT-L-14-336': (CLIP_MEAN, CLIP_STD),
     'EVA02-B-16': (CLIP_MEAN, CLIP_STD),
     'ViT-B-16-SigLIP2': (SIGLIP_MEAN, SIGLIP_STD),
+    'FGCLIP2': (SIGLIP_MEAN, SIGLIP_STD),
 }
 #: The vision-trunk adapter each family's tower gets.
 FAMILY_TRUNK = {
@@ -41,7 +44,10 @@ FAMILY_TRUNK = {
     'ViT-L-14-336': 'OpenCLIPViTTrunk',
     'EVA02-B-16': 'TimmEvaTrunk',
     'ViT-B-16-SigLIP2': 'TimmSigLIPTrunk',
+    'FGCLIP2': 'FGCLIP2Trunk',
 }
+#: Families without an attention-free last block.
+ATTENTION_LAST = ('ViT-B-16-SigLIP2', 'FGCLIP2')
 CONFIG_DIR = osp.dirname(get_config_path(f'fvit/{B16_COCO}'))
 CONFIGS = sorted(osp.basename(p) for p in glob.glob(osp.join(CONFIG_DIR, '*.py')))
 
@@ -50,6 +56,11 @@ def load(name):
     cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
     init_default_scope(cfg.default_scope)
     return cfg
+
+
+def family(clip_cfg) -> str:
+    """The open_clip architecture of an FGCLIP config, else the type."""
+    return clip_cfg.get('model_name', clip_cfg.type)
 
 
 def for_cpu(model_cfg):
@@ -75,7 +86,8 @@ def test_configs_are_found():
     assert 'fvit_vitb16-fgclip_fpn_8xb8-48e_ov-lvis.py' in CONFIGS
     assert 'fvit_vitl14-fgclip_fpn_8xb8-48e_ov-lvis.py' in CONFIGS
     assert 'fvit_vitl14-fgclip_fpn_8xb8-3e_ov-coco.py' in CONFIGS
-    for name in (OPENAI_COCO, EVA02_COCO, CLIPSELF_COCO, SIGLIP2_COCO):
+    for name in (OPENAI_COCO, EVA02_COCO, CLIPSELF_COCO, SIGLIP2_COCO,
+                 *FGCLIP2_CONFIGS):
         assert name in CONFIGS
 
 
@@ -90,8 +102,9 @@ def test_recipe(name):
     assert batch == cfg.auto_scale_lr.base_batch_size == 64
     preprocessor = cfg.model.data_preprocessor
     clip = cfg.model.backbone.clip
-    mean, std = FAMILY_NORM[clip.model_name]
-    if clip.get('pretrained'):  # a tag: its own mean / std, offline
+    mean, std = FAMILY_NORM[family(clip)]
+    if clip.get('model_name') and clip.get('pretrained'):
+        # an open_clip tag: its own mean / std, offline
         tag_cfg = open_clip.get_pretrained_cfg(clip.model_name, clip.pretrained)
         assert (tuple(tag_cfg['mean']), tuple(tag_cfg['std'])) == (mean, std)
     assert preprocessor.mean == pytest.approx([255 * m for m in mean])
@@ -107,7 +120,7 @@ def test_recipe(name):
     assert checkpoint.rule == 'greater'
     # CLIPSelf's attention-free last block, where the family has one
     assert cfg.model.backbone.last_block == (
-        'attention' if 'siglip' in name else 'value_path')
+        'attention' if family(clip) in ATTENTION_LAST else 'value_path')
     bbox_head = cfg.model.roi_head.bbox_head
     assert bbox_head.reg_class_agnostic
     assert bbox_head.type == 'FViTBBoxHead'
@@ -162,6 +175,17 @@ def test_openai_and_siglip2_towers():
     assert len(embeddings) == 4  # one text tower each
 
 
+@pytest.mark.parametrize('name', FGCLIP2_CONFIGS)
+def test_fgclip2_tower(name):
+    model = load(name).model
+    assert dict(model.backbone.clip) == dict(
+        type='FGCLIP2', arch='base', pretrained='checkpoints/fg-clip2-base')
+    assert model.backbone.out_indices == [3, 5, 7, 11]
+    assert model.backbone.clip_checkpoint is None
+    assert model.roi_head.clip_roi_extractor.out_channels == 768
+    assert 'fgclip2-base' in model.roi_head.bbox_head.cls_predictor_cfg.embeddings
+
+
 @pytest.mark.parametrize('name', [EVA02_COCO, CLIPSELF_COCO])
 def test_clipself_recipe(name):
     """The values of CLIPSelf's F-ViT/configs/ov_coco/
@@ -204,7 +228,7 @@ def test_builds_trains_and_predicts(name):
     patch = cfg.model.roi_head.clip_roi_extractor.featmap_strides[0]
     model = MODELS.build(for_cpu(cfg.model))
     assert type(model.backbone.vision_trunk).__name__ == FAMILY_TRUNK[
-        cfg.model.backbone.clip.model_name]
+        family(cfg.model.backbone.clip)]
     num_classes = cfg.model.roi_head.bbox_head.num_classes
     size = 8 * patch
     packed = demo_mm_inputs(

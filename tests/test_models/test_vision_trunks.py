@@ -221,7 +221,8 @@ def test_hf_tokenizer_needs_transformers():
 # ------------------------------------------------------------------ errors
 def test_unknown_tower_lists_the_supported_families():
     with pytest.raises(ValueError, match=r'no vision trunk adapter for a Linear; '
-                       r'supported families: open_clip ViT \(OpenCLIPViTTrunk\), '
+                       r'supported families: FG-CLIP 2 NaFlex \(FGCLIP2Trunk\), '
+                       r'open_clip ViT \(OpenCLIPViTTrunk\), '
                        r'timm EVA \(TimmEvaTrunk\), timm SigLIP'):
         build_vision_trunk(nn.Linear(2, 2))
 

@@ -1,5 +1,6 @@
 """Frozen FG-CLIP ViT as a multi-level detection backbone (F-ViT)."""
-from typing import List, Optional, Sequence, Tuple
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -14,12 +15,18 @@ from fgclip_det.models.clip.checkpoint import (
     read_state_dict,
 )
 from fgclip_det.models.clip.eva_clip_layout import eva_clip_to_open_clip
+from fgclip_det.models.clip.fgclip2.hf_layout import (
+    hf_dir_arch,
+    hf_to_fgclip2_rules,
+    read_hf_weights,
+)
+from fgclip_det.models.clip.key_map import apply_key_map
 from fgclip_det.registry import MODELS
 
 #: Where ``FGCLIP`` keeps its vision tower in its state dict.
 FGCLIP_VISUAL_PREFIX = 'clip.visual.'
 #: Key layouts ``clip_checkpoint`` may have.
-CHECKPOINT_LAYOUTS = ('open_clip', 'eva_clip')
+CHECKPOINT_LAYOUTS = ('open_clip', 'eva_clip', 'fgclip2_hf')
 #: Number of feature levels: upsampled 4x, 2x, as is, pooled 2x.
 NUM_LEVELS = 4
 
@@ -38,6 +45,14 @@ def _adapter(level: int, channels: int, norm_cfg: ConfigType) -> nn.Module:
     return nn.MaxPool2d(kernel_size=2, stride=2)
 
 
+def read_fgclip2_folder(hf_dir: str) -> Dict[str, Tensor]:
+    """The weights of a released FG-CLIP 2 folder under ``FGCLIP2`` keys
+    (the key map of :mod:`fgclip_det.models.clip.fgclip2.hf_layout`; what
+    the vision tower lacks is reported when it loads)."""
+    rules = hf_to_fgclip2_rules(hf_dir_arch(hf_dir))
+    return apply_key_map(read_hf_weights(hf_dir), rules, strict=False)[0]
+
+
 @MODELS.register_module()
 class FViTCLIPBackbone(BaseModule):
     """A frozen CLIP vision tower as a four-level feature pyramid.
@@ -50,36 +65,40 @@ class FViTCLIPBackbone(BaseModule):
     size. Pad inputs to a multiple of ``2p``. Position tables are resized
     (cached per grid) to any input size. An mmdet ``FPN`` follows in the
     detector config. Every tower family with a vision-trunk adapter works
-    (open_clip ViT, timm EVA / EVA-02, timm SigLIP / SigLIP 2; see
-    :mod:`fgclip_det.models.clip.trunks`).
+    (open_clip ViT, timm EVA / EVA-02, timm SigLIP / SigLIP 2, FG-CLIP 2's
+    NaFlex tower; see :mod:`fgclip_det.models.clip.trunks`).
 
     :meth:`forward_with_dense` also returns the dense CLIP map of the
     family's dense path, L2-normalised (for the test-time ensemble of
     ``FViTRoIHead``): the value path of the last block for class-token
-    towers, the attention-pool head on every token for SigLIP.
+    towers, the attention-pool head on every token for SigLIP, the trained
+    dense head (every token its own query) for FG-CLIP 2.
 
     Args:
-        clip (dict): Config of the ``FGCLIP`` model whose vision tower is
-            used (``model_name`` or ``model_cfg``, ``pretrained``,
-            ``quick_gelu``, ``trunk_cfg``, ...). Its text tower is dropped.
+        clip (dict): Config of the CLIP model whose vision tower is used: an
+            ``FGCLIP`` (``model_name`` or ``model_cfg``, ``pretrained``,
+            ``quick_gelu``, ``trunk_cfg``, ...) or an ``FGCLIP2`` (``arch``,
+            ``pretrained``: a released folder). Its text tower is dropped.
         out_indices (Sequence[int]): Four ascending 0-based block indices,
             ``(3, 5, 7, 11)`` for ViT-B/16, ``(6, 10, 14, 23)`` for ViT-L/14.
         norm_cfg (dict, optional): Norm between the two transposed convs of
             the first level. Defaults to None: ``dict(type='SyncBN')``.
-        clip_checkpoint (str, optional): Checkpoint (toolkit or open_clip)
-            whose vision tower :meth:`init_weights` loads (so a model built to
-            test a trained detector needs no such file). Defaults to None.
+        clip_checkpoint (str, optional): Checkpoint (toolkit or open_clip
+            file, or a released FG-CLIP 2 folder) whose vision tower
+            :meth:`init_weights` loads (so a model built to test a trained
+            detector needs no such file). Defaults to None.
         clip_checkpoint_prefix (str): Key prefix of the vision tower in
             that checkpoint. Defaults to ``'clip.visual.'`` (an ``FGCLIP``
             state dict); ``'clip.clip.visual.'`` inside an
             ``FGCLIPPretrainer`` training checkpoint; ``'visual.'`` in an
             open_clip state dict (e.g. a CLIPSelf or FineCLIP fine-tuned
-            tower of the same architecture).
+            tower of the same architecture) or an ``FGCLIP2`` state dict.
         clip_checkpoint_layout (str): ``'open_clip'`` (toolkit and open_clip
-            state dicts) or ``'eva_clip'``: EVA-CLIP's own names, as CLIPSelf
+            state dicts), ``'eva_clip'``: EVA-CLIP's own names, as CLIPSelf
             releases its EVA towers, converted to open_clip's with timm's
-            ``checkpoint_filter_fn`` (use prefix ``'visual.'``). Defaults to
-            'open_clip'.
+            ``checkpoint_filter_fn``, or ``'fgclip2_hf'``: a released
+            FG-CLIP 2 folder, converted by :func:`read_fgclip2_folder` (use
+            prefix ``'visual.'`` with both). Defaults to 'open_clip'.
         last_block (str): ``'attention'`` runs the last block as it is
             (its map, if in ``out_indices``, is the usual block output);
             ``'value_path'`` runs it only attention-free, so the last level
@@ -137,16 +156,26 @@ class FViTCLIPBackbone(BaseModule):
         super().init_weights()
         if self.clip_checkpoint is None:
             return
-        state_dict, _ = read_state_dict(self.clip_checkpoint)
-        if self.clip_checkpoint_layout == 'eva_clip':
-            state_dict = eva_clip_to_open_clip(state_dict, self.visual)
         report = load_state_dict_with_report(
-            self.visual, state_dict, prefix=self.clip_checkpoint_prefix,
-            strict=True)
+            self.visual, self._read_clip_checkpoint(),
+            prefix=self.clip_checkpoint_prefix, strict=True)
         self.vision_trunk.clear_cache()
         MMLogger.get_current_instance().info(
             f'FViTCLIPBackbone: loaded {len(report.filled)} tensors from '
             f'{self.clip_checkpoint}')
+
+    def _read_clip_checkpoint(self) -> Dict[str, Tensor]:
+        """``clip_checkpoint``'s state dict in the layout of the tower."""
+        if self.clip_checkpoint_layout == 'fgclip2_hf':
+            return read_fgclip2_folder(self.clip_checkpoint)
+        if osp.isdir(self.clip_checkpoint):
+            raise ValueError(f'clip_checkpoint {self.clip_checkpoint!r} is a '
+                             'folder: a released FG-CLIP 2 one needs '
+                             "clip_checkpoint_layout='fgclip2_hf'")
+        state_dict, _ = read_state_dict(self.clip_checkpoint)
+        if self.clip_checkpoint_layout == 'eva_clip':
+            state_dict = eva_clip_to_open_clip(state_dict, self.visual)
+        return state_dict
 
     def train(self, mode: bool = True) -> 'FViTCLIPBackbone':
         """Set the adapters' mode; the CLIP tower always stays in eval."""

@@ -258,6 +258,11 @@ class FGCLIP(nn.Module):
                                eos_id, causal=self.causal_text)
         return _normalize(x, normalize)
 
+    def encode_region_text(self, text: TextInput, normalize: bool = False) -> Tensor:
+        """Region-caption embeddings: FG-CLIP matches regions with the short
+        path (the counterpart of ``FGCLIP2.encode_region_text``)."""
+        return self.encode_text(text, normalize=normalize)
+
     # ----------------------------------------------------------------- image
     def encode_image(self, images: Tensor, normalize: bool = False) -> Tensor:
         """Global image embeddings ``(B, D)`` of normalised ``(B, 3, H, W)``,

@@ -11,11 +11,13 @@ from .clip_fgovd_ranker import CLIPFGOVDRanker
 from .clip_retriever import CLIPRetriever
 from .clip_zero_shot_classifier import CLIPZeroShotClassifier
 from .imagenet_templates import IMAGENET_TEMPLATES
+from .naflex_eval_data_preprocessor import NaFlexEvalDataPreprocessor
 from .region_features import BoxRegionEncoder, crop_boxes, encode_box_regions
 
 __all__ = [
     'BaseCLIPEvaluator', 'BoxRegionEncoder', 'CLIPBoxClassifier',
     'CLIPEvalDataPreprocessor', 'CLIPFGOVDRanker', 'CLIPRetriever',
     'CLIPZeroShotClassifier', 'ClassTextEmbeddings', 'IMAGENET_TEMPLATES',
-    'TEMPLATE_SETS', 'crop_boxes', 'encode_box_regions', 'read_class_names'
+    'NaFlexEvalDataPreprocessor', 'TEMPLATE_SETS', 'crop_boxes',
+    'encode_box_regions', 'read_class_names'
 ]

@@ -4,30 +4,36 @@ from typing import List, Literal, Optional
 
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
-from torch import Tensor
 
 from fgclip_det.registry import MODELS
+from fgclip_det.structures.naflex_batch import ImageInput
 
-from ..clip.fgclip import FGCLIP
+from ..clip.clip_loader import load_clip_checkpoint
+from ..clip.fgclip2 import FGCLIP2
+from .naflex_eval_data_preprocessor import NaFlexEvalDataPreprocessor
 
 
 class BaseCLIPEvaluator(BaseModel):
     """A CLIP run in ``predict`` mode to feed one benchmark's metric.
 
     The model is built from ``clip`` (an ``FGCLIP`` config: an open_clip
-    architecture with ``pretrained=`` weights, or a custom size) or read
+    architecture with ``pretrained=`` weights, or a custom size; or an
+    ``FGCLIP2`` config, e.g. ``pretrained=`` a released folder) or read
     whole from ``clip_checkpoint`` (a toolkit checkpoint, architecture
-    included: converted FG-CLIP weights, ``tools/download.py`` output).
+    included: converted FG-CLIP weights, ``tools/download.py`` output,
+    ``FGCLIP2.save``; the class is the one its meta ``model_type`` names).
     Its state dict keys are ``clip.*``, as in ``FGCLIPPretrainer``
     checkpoints, so ``tools/test.py CONFIG CKPT`` loads pretraining
     checkpoints as they are.
 
     Args:
-        clip (dict, optional): Config of the ``FGCLIP`` model.
-        clip_checkpoint (str, optional): Toolkit checkpoint of an ``FGCLIP``
+        clip (dict, optional): Config of the ``FGCLIP`` / ``FGCLIP2`` model.
+        clip_checkpoint (str, optional): Toolkit checkpoint of either
             instead; exactly one of the two is given.
         data_preprocessor (dict, optional): Defaults to
-            ``dict(type='CLIPEvalDataPreprocessor')``.
+            ``dict(type='CLIPEvalDataPreprocessor')``;
+            ``NaFlexEvalDataPreprocessor`` feeds an ``FGCLIP2`` at its
+            native resolution.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
 
@@ -45,10 +51,26 @@ class BaseCLIPEvaluator(BaseModel):
             raise ValueError('give exactly one of clip (a config) and '
                              'clip_checkpoint (a toolkit checkpoint)')
         self.clip = (MODELS.build(clip) if clip is not None else
-                     FGCLIP.from_checkpoint(clip_checkpoint))
+                     load_clip_checkpoint(clip_checkpoint))
+        self._check_naflex_input()
+
+    def _check_naflex_input(self) -> None:
+        preprocessor = self.data_preprocessor
+        if not isinstance(preprocessor, NaFlexEvalDataPreprocessor):
+            return
+        if not isinstance(self.clip, FGCLIP2):
+            raise ValueError(
+                f'NaFlexEvalDataPreprocessor makes NaFlex batches, which only '
+                f'FGCLIP2 reads; {type(self.clip).__name__} takes '
+                'CLIPEvalDataPreprocessor')
+        if (preprocessor.patch_size, ) * 2 != self.clip.patch_size:
+            raise ValueError(
+                f'NaFlexEvalDataPreprocessor patch_size '
+                f'{preprocessor.patch_size} is not the model\'s '
+                f'{self.clip.patch_size[0]}')
 
     def forward(self,
-                inputs: Tensor,
+                inputs: ImageInput,
                 data_samples: List[BaseDataElement],
                 mode: Literal['predict'] = 'predict'
                 ) -> List[BaseDataElement]:
@@ -59,11 +81,12 @@ class BaseCLIPEvaluator(BaseModel):
         return self.predict(inputs, data_samples)
 
     @abstractmethod
-    def predict(self, inputs: Tensor,
+    def predict(self, inputs: ImageInput,
                 data_samples: List[BaseDataElement]) -> List[BaseDataElement]:
         """Add the fields the benchmark's metric reads to ``data_samples``.
 
         Args:
-            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
+            inputs (Tensor | NaFlexBatch): ``(B, 3, H, W)`` normalised
+                images, or a NaFlex batch.
             data_samples (list[BaseDataElement]): The batch's samples.
         """

@@ -6,7 +6,7 @@ from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 from torch import Tensor
 
-from ..clip.fgclip import FGCLIP
+from ..clip.clip_loader import EvalCLIP
 from ..text.class_embeddings import build_class_embeddings, load_class_embeddings
 from ..text.prompt_templates import SINGLE_TEMPLATE, VILD_TEMPLATES
 from ..text.vocabulary import load_vocabulary
@@ -76,21 +76,27 @@ class ClassTextEmbeddings:
             {}.'``) or the templates themselves, each with one ``{}`` for
             the class name (a prompt set written in a config). Defaults to
             ``'vild'``.
+        region_text (bool): Encode the prompts with ``encode_region_text``
+            (classes of regions: FG-CLIP's short path, FG-CLIP 2's box walk)
+            instead of ``encode_text`` (classes of images). Defaults to
+            False.
     """
 
     def __init__(self,
                  vocabulary: Optional[str] = None,
                  embeddings_file: Optional[str] = None,
-                 templates: TemplateSet = 'vild') -> None:
+                 templates: TemplateSet = 'vild',
+                 region_text: bool = False) -> None:
         if (vocabulary is None) == (embeddings_file is None):
             raise ValueError('give exactly one of vocabulary and '
                              'embeddings_file')
         self.vocabulary = vocabulary
         self.embeddings_file = embeddings_file
         self.templates = resolve_templates(templates)
+        self.region_text = region_text
         self._embeddings: Optional[Tensor] = None
 
-    def __call__(self, clip: FGCLIP) -> Tensor:
+    def __call__(self, clip: EvalCLIP) -> Tensor:
         """L2-normalised class embeddings ``(num_classes, D)`` on the device
         of ``clip``."""
         if self._embeddings is None:
@@ -101,14 +107,14 @@ class ClassTextEmbeddings:
                 print_log(f'building the class embeddings of {len(names)} '
                           f'classes x {len(self.templates)} templates before '
                           'the first batch', logger='current')
+                encode = (clip.encode_region_text if self.region_text
+                          else clip.encode_text)
                 embeddings = build_class_embeddings(
-                    lambda prompts: clip.encode_text(prompts), names,
-                    self.templates, progress=is_main_process())
+                    encode, names, self.templates, progress=is_main_process())
             if embeddings.shape[1] != clip.embed_dim:
                 raise ValueError(f'class embeddings of width '
                                  f'{embeddings.shape[1]} for a model of width '
                                  f'{clip.embed_dim}')
             self._embeddings = embeddings
-        device = clip.text_tower.token_embedding.weight.device
-        self._embeddings = self._embeddings.to(device)
+        self._embeddings = self._embeddings.to(clip.logit_scale.device)
         return self._embeddings

@@ -3,9 +3,9 @@ from typing import List, Optional
 
 from mmdet.structures.bbox import get_box_tensor
 from mmengine.structures import BaseDataElement
-from torch import Tensor
 
 from fgclip_det.registry import MODELS
+from fgclip_det.structures.naflex_batch import ImageInput
 
 from .base_clip_evaluator import BaseCLIPEvaluator
 from .class_text_embeddings import ClassTextEmbeddings, TemplateSet
@@ -14,15 +14,18 @@ from .region_features import BoxRegionEncoder, RegionMode
 
 @MODELS.register_module()
 class CLIPBoxClassifier(BaseCLIPEvaluator):
-    """Classify ground-truth boxes by cosine similarity to class embeddings.
+    """Classify ground-truth boxes by their scores against class embeddings.
 
     Region embeddings come from RoIAlign over the dense map (``'roi'``,
-    FG-CLIP's protocol) or from encoding each enlarged, resized crop
-    (``'crop'``). Class embeddings are prompt ensembles of the vocabulary.
+    FG-CLIP's protocol; with NaFlex input each image on its own grid) or
+    from encoding each enlarged, resized crop (``'crop'``). Class embeddings
+    are prompt ensembles of the vocabulary on the region-text path
+    (``encode_region_text``: FG-CLIP's short path, FG-CLIP 2's box walk).
+    Scores are the model's ``match_scores``.
 
     Args:
-        clip (dict, optional): Config of the ``FGCLIP`` model.
-        clip_checkpoint (str, optional): Toolkit checkpoint of an ``FGCLIP``
+        clip (dict, optional): Config of the ``FGCLIP`` / ``FGCLIP2`` model.
+        clip_checkpoint (str, optional): Toolkit checkpoint of either
             instead, see :class:`BaseCLIPEvaluator`.
         vocabulary (str, optional): Class names in label order, e.g. the
             dataset's COCO / LVIS json (see
@@ -35,7 +38,7 @@ class CLIPBoxClassifier(BaseCLIPEvaluator):
         crop_scale (float): Box enlargement of ``'crop'`` mode. Defaults to
             1.0.
         crop_size (int, optional): Crop side of ``'crop'`` mode. Defaults to
-            the data preprocessor's ``size``.
+            the data preprocessor's ``size`` (a NaFlex one has none).
         data_preprocessor (dict, optional): Defaults to
             ``dict(type='CLIPEvalDataPreprocessor')``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -57,17 +60,18 @@ class CLIPBoxClassifier(BaseCLIPEvaluator):
                          data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.region_encoder = BoxRegionEncoder(
-            region_mode, crop_scale, crop_size or self.data_preprocessor.size)
+            region_mode, crop_scale,
+            crop_size or getattr(self.data_preprocessor, 'size', None))
         self.class_text_embeddings = ClassTextEmbeddings(
-            vocabulary, class_embeddings, templates)
+            vocabulary, class_embeddings, templates, region_text=True)
 
-    def predict(self, inputs: Tensor,
+    def predict(self, inputs: ImageInput,
                 data_samples: List[BaseDataElement]) -> List[BaseDataElement]:
         """Score every box against every class.
 
         Returns:
             list[BaseDataElement]: ``data_samples`` with ``pred_scores``
-            ``(N_i, num_classes)`` (cosine similarities) and ``gt_labels``
+            ``(N_i, num_classes)`` (``match_scores``) and ``gt_labels``
             ``(N_i,)`` of their ``gt_instances``.
         """
         boxes = [get_box_tensor(s.gt_instances.bboxes) for s in data_samples]

@@ -3,9 +3,9 @@ from typing import List, Optional
 
 import torch.nn.functional as F
 from mmengine.structures import BaseDataElement
-from torch import Tensor
 
 from fgclip_det.registry import MODELS
+from fgclip_det.structures.naflex_batch import ImageInput
 
 from .base_clip_evaluator import BaseCLIPEvaluator
 
@@ -15,12 +15,13 @@ class CLIPRetriever(BaseCLIPEvaluator):
     """Embed each image and its captions (metainfo ``captions``).
 
     Args:
-        clip (dict, optional): Config of the ``FGCLIP`` model.
-        clip_checkpoint (str, optional): Toolkit checkpoint of an ``FGCLIP``
+        clip (dict, optional): Config of the ``FGCLIP`` / ``FGCLIP2`` model.
+        clip_checkpoint (str, optional): Toolkit checkpoint of either
             instead, see :class:`BaseCLIPEvaluator`.
-        long_text (bool): Encode captions with the long (248-token) path,
-            for long-caption benchmarks (ShareGPT4V, DCI); the short
-            (77-token) path otherwise. Defaults to False.
+        long_text (bool): Encode captions with the long path (FG-CLIP 248
+            tokens, FG-CLIP 2 196), for long-caption benchmarks (ShareGPT4V,
+            DCI); the short path (77 / 64 tokens) otherwise. Defaults to
+            False.
         data_preprocessor (dict, optional): Defaults to
             ``dict(type='CLIPEvalDataPreprocessor')``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -38,7 +39,7 @@ class CLIPRetriever(BaseCLIPEvaluator):
                          init_cfg=init_cfg)
         self.long_text = long_text
 
-    def predict(self, inputs: Tensor,
+    def predict(self, inputs: ImageInput,
                 data_samples: List[BaseDataElement]) -> List[BaseDataElement]:
         """L2-normalised image and caption embeddings.
 

@@ -3,9 +3,9 @@ from typing import List, Optional
 
 import torch.nn.functional as F
 from mmengine.structures import BaseDataElement
-from torch import Tensor
 
 from fgclip_det.registry import MODELS
+from fgclip_det.structures.naflex_batch import ImageInput
 
 from .base_clip_evaluator import BaseCLIPEvaluator
 from .class_text_embeddings import ClassTextEmbeddings, TemplateSet
@@ -16,8 +16,8 @@ class CLIPZeroShotClassifier(BaseCLIPEvaluator):
     """Classify whole images by cosine similarity to class embeddings.
 
     Args:
-        clip (dict, optional): Config of the ``FGCLIP`` model.
-        clip_checkpoint (str, optional): Toolkit checkpoint of an ``FGCLIP``
+        clip (dict, optional): Config of the ``FGCLIP`` / ``FGCLIP2`` model.
+        clip_checkpoint (str, optional): Toolkit checkpoint of either
             instead, see :class:`BaseCLIPEvaluator`.
         vocabulary (str, optional): Class names in label order: a file with
             one name a line, or the image folder itself (its class folder
@@ -49,7 +49,7 @@ class CLIPZeroShotClassifier(BaseCLIPEvaluator):
         self.class_text_embeddings = ClassTextEmbeddings(
             vocabulary, class_embeddings, templates)
 
-    def predict(self, inputs: Tensor,
+    def predict(self, inputs: ImageInput,
                 data_samples: List[BaseDataElement]) -> List[BaseDataElement]:
         """Score every image against every class.
 

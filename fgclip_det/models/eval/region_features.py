@@ -1,12 +1,14 @@
 """Region embeddings of boxes: RoIAlign on the dense map, or crop-and-encode."""
-from typing import Literal, Sequence
+from typing import Literal, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 from torchvision.ops import roi_align
 
-from ..clip.fgclip import FGCLIP
+from fgclip_det.structures.naflex_batch import ImageInput
+
+from ..clip.clip_loader import EvalCLIP
 
 RegionMode = Literal['roi', 'crop']
 REGION_MODES = ('roi', 'crop')
@@ -52,14 +54,16 @@ def crop_boxes(images: Tensor, boxes: Sequence[Tensor], crop_scale: float,
                      spatial_scale=1.0, sampling_ratio=2, aligned=True)
 
 
-def encode_box_regions(clip: FGCLIP, images: Tensor, boxes: Sequence[Tensor],
-                       mode: RegionMode = 'roi', crop_scale: float = 1.0,
-                       crop_size: int = 224) -> Tensor:
+def encode_box_regions(clip: EvalCLIP, images: ImageInput,
+                       boxes: Sequence[Tensor], mode: RegionMode = 'roi',
+                       crop_scale: float = 1.0, crop_size: int = 224) -> Tensor:
     """L2-normalised embeddings of boxes.
 
     Args:
-        clip (FGCLIP): The model.
-        images (Tensor): ``(B, 3, H, W)`` normalised images.
+        clip (FGCLIP | FGCLIP2): The model.
+        images (Tensor | NaFlexBatch): ``(B, 3, H, W)`` normalised images,
+            or a NaFlex batch (``'roi'`` only: each image pooled on its own
+            grid, boxes in pixels of its resized image).
         boxes (Sequence[Tensor]): ``B`` tensors ``(N_i, 4)``, pixel xyxy.
         mode (str): ``'roi'``: RoIAlign (1x1) of the dense map (FG-CLIP);
             ``'crop'``: crop each enlarged box, resize it to ``crop_size``
@@ -73,9 +77,12 @@ def encode_box_regions(clip: FGCLIP, images: Tensor, boxes: Sequence[Tensor],
     """
     _check_mode(mode)
     if sum(len(b) for b in boxes) == 0:
-        return images.new_zeros(0, clip.embed_dim)
+        return clip.logit_scale.new_zeros(0, clip.embed_dim)
     if mode == 'roi':
         return clip.encode_regions(images, boxes, normalize=True)
+    if not isinstance(images, Tensor):
+        raise ValueError("region mode 'crop' crops an image tensor (B, 3, H, "
+                         f"W), not a {type(images).__name__}; use 'roi'")
     crops = crop_boxes(images, boxes, crop_scale, crop_size)
     return torch.cat([
         F.normalize(clip.encode_image(chunk), dim=-1)
@@ -90,19 +97,23 @@ class BoxRegionEncoder:
         mode (str): ``'roi'`` or ``'crop'``. Defaults to ``'roi'``.
         crop_scale (float): Box enlargement of ``'crop'`` mode. Defaults to
             1.0.
-        crop_size (int): Crop side of ``'crop'`` mode. Defaults to 224.
+        crop_size (int, optional): Crop side of ``'crop'`` mode, which
+            needs one. Defaults to 224.
     """
 
     def __init__(self, mode: RegionMode = 'roi', crop_scale: float = 1.0,
-                 crop_size: int = 224) -> None:
+                 crop_size: Optional[int] = 224) -> None:
         _check_mode(mode)
         if crop_scale <= 0:
             raise ValueError(f'crop_scale must be positive, got {crop_scale}')
+        if mode == 'crop' and not crop_size:
+            raise ValueError("region mode 'crop' needs a crop_size (a NaFlex "
+                             'data preprocessor has no size to default to)')
         self.mode = mode
         self.crop_scale = crop_scale
         self.crop_size = crop_size
 
-    def __call__(self, clip: FGCLIP, images: Tensor,
+    def __call__(self, clip: EvalCLIP, images: ImageInput,
                  boxes: Sequence[Tensor]) -> Tensor:
         """L2-normalised embeddings ``(sum N_i, D)`` of pixel xyxy boxes."""
         return encode_box_regions(clip, images, boxes, self.mode,

@@ -2,6 +2,7 @@
 from .class_embeddings import (
     build_class_embeddings,
     load_class_embeddings,
+    region_text_encoder,
     save_class_embeddings,
 )
 from .class_names import check_class_names, class_name_to_text
@@ -11,5 +12,5 @@ from .vocabulary import load_vocabulary
 __all__ = [
     'SINGLE_TEMPLATE', 'VILD_TEMPLATES', 'build_class_embeddings',
     'check_class_names', 'class_name_to_text', 'load_class_embeddings',
-    'load_vocabulary', 'save_class_embeddings'
+    'load_vocabulary', 'region_text_encoder', 'save_class_embeddings'
 ]

@@ -9,12 +9,13 @@ dataset's classes:
 """
 import os
 import os.path as osp
+from functools import partial
 from typing import Callable, List, Mapping, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 from tqdm import tqdm
 
 from .class_names import check_class_names, class_name_to_text
@@ -26,6 +27,18 @@ EMBEDDING_SUFFIXES = ('.pt', '.npy')
 
 #: Maps a list of prompts to their text features ``(num_prompts, dim)``.
 TextEncoder = Callable[[List[str]], Tensor]
+
+
+def region_text_encoder(clip: nn.Module, long: bool = False) -> TextEncoder:
+    """Prompts -> ``clip``'s text features for classifying regions.
+
+    The region-caption path where the model has one (FG-CLIP 2's box walk,
+    ``encode_region_text``), else ``encode_text``'s short path; the long
+    path of either if ``long``.
+    """
+    if long:
+        return partial(clip.encode_text, long=True)
+    return getattr(clip, 'encode_region_text', clip.encode_text)
 
 
 @torch.no_grad()

@@ -1,0 +1,17 @@
+# Box classification on COCO val2017 (80 classes).
+# FG-CLIP 2 base at its native resolution (NaFlex, dynamic patch budget), the
+# released folder checkpoints/fg-clip2-base (qihoo360/fg-clip2-base).
+#   python tools/test.py configs/eval/box-cls_fgclip2-base_coco.py none
+_base_ = [
+    '../_base_/datasets/eval_box_cls_coco.py',
+    '../_base_/models/clip_fgclip2-base.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    clip={{_base_.fgclip2_base_clip}},
+    data_preprocessor={{_base_.fgclip2_base_data_preprocessor}})
+# NaFlexResize before packing: the boxes follow the resize
+test_pipeline = [*_base_.test_pipeline[:-1], _base_.fgclip2_base_naflex_resize,
+                 _base_.test_pipeline[-1]]
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

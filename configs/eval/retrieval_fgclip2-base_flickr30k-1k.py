@@ -1,0 +1,17 @@
+# Short-caption retrieval on Flickr30k 1k.
+# FG-CLIP 2 base at its native resolution (NaFlex, dynamic patch budget), the
+# released folder checkpoints/fg-clip2-base (qihoo360/fg-clip2-base).
+#   python tools/test.py configs/eval/retrieval_fgclip2-base_flickr30k-1k.py none
+_base_ = [
+    '../_base_/datasets/eval_retrieval_flickr30k.py',
+    '../_base_/models/clip_fgclip2-base.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    clip={{_base_.fgclip2_base_clip}},
+    data_preprocessor={{_base_.fgclip2_base_data_preprocessor}})
+# NaFlexResize before packing; captions on the short walk (64 tokens)
+test_pipeline = [*_base_.test_pipeline[:-1], _base_.fgclip2_base_naflex_resize,
+                 _base_.test_pipeline[-1]]
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
