@@ -1,5 +1,5 @@
 """Resize an image to a square CLIP input, rescaling its region boxes."""
-from typing import Literal
+from typing import Literal, Optional
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -29,25 +29,37 @@ class ResizeToSquare(BaseTransform):
         mode (str): ``'stretch'`` or ``'pad'``. Defaults to ``'stretch'``.
         pad_value (int): Fill of the padding in ``'pad'`` mode. Defaults
             to 0.
+        min_side (int, optional): Resize only images with a side shorter
+            than this and leave the others as they are. FG-CLIP 2's NaFlex
+            training stretches images with a side under 128 px to
+            ``box_image_size`` squared (``fgclip2/train/train_fgclip2.py``,
+            ``LazySupervisedBboxDataset.__getitem__``) before its processor
+            resizes them. Defaults to None (resize every image).
     """
 
     def __init__(self,
                  size: int,
                  mode: Literal['stretch', 'pad'] = 'stretch',
-                 pad_value: int = 0) -> None:
+                 pad_value: int = 0,
+                 min_side: Optional[int] = None) -> None:
         if mode not in RESIZE_MODES:
             raise ValueError(
                 f'mode must be one of {RESIZE_MODES}, got {mode!r}')
         if size <= 0:
             raise ValueError(f'size must be positive, got {size}')
+        if min_side is not None and min_side <= 0:
+            raise ValueError(f'min_side must be positive or None, got {min_side}')
         self.size = size
         self.mode = mode
         self.pad_value = pad_value
+        self.min_side = min_side
 
     def transform(self, results: dict) -> dict:
         """Resize ``img`` and rescale ``region_boxes``."""
         img = results['img']
         height, width = img.shape[:2]
+        if self.min_side is not None and min(height, width) >= self.min_side:
+            return results
         if self.mode == 'stretch':
             new_w = new_h = self.size
         else:
@@ -75,4 +87,4 @@ class ResizeToSquare(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(size={self.size}, mode={self.mode!r}, '
-                f'pad_value={self.pad_value})')
+                f'pad_value={self.pad_value}, min_side={self.min_side})')

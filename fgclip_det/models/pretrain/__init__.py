@@ -1,5 +1,7 @@
 """FG-CLIP pretraining: the model, its data preprocessor and its losses."""
 from . import fgclip2  # noqa: F401 (registers the FG-CLIP 2 losses)
+from .fgclip2_data_preprocessor import FGCLIP2DataPreprocessor
+from .fgclip2_pretrainer import FGCLIP2Pretrainer
 from .fgclip_data_preprocessor import FGCLIPDataPreprocessor
 from .fgclip_pretrainer import FGCLIPPretrainer
 from .gather_with_grad import gather_with_grad
@@ -9,7 +11,7 @@ from .info_nce import symmetric_info_nce
 from .regional_contrastive_head import RegionalContrastiveHead
 
 __all__ = [
-    'FGCLIPDataPreprocessor', 'FGCLIPPretrainer', 'GlobalContrastiveHead',
-    'HardNegativeHead', 'RegionalContrastiveHead', 'gather_with_grad',
-    'symmetric_info_nce'
+    'FGCLIP2DataPreprocessor', 'FGCLIP2Pretrainer', 'FGCLIPDataPreprocessor',
+    'FGCLIPPretrainer', 'GlobalContrastiveHead', 'HardNegativeHead',
+    'RegionalContrastiveHead', 'gather_with_grad', 'symmetric_info_nce'
 ]

@@ -1,6 +1,6 @@
 """Batch FG-CLIP pretraining samples: normalise images, tokenise texts."""
 import warnings
-from typing import List, Sequence, Tuple
+from typing import List, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseDataPreprocessor
@@ -44,29 +44,56 @@ def trim_padding_columns(*tokens: Tensor) -> Tuple[Tensor, ...]:
 
 
 def clip_region_boxes(samples: Sequence[BaseDataElement],
-                      image_size: Tuple[int, int]) -> int:
-    """Clip the host ``region_boxes`` of ``samples`` to the image, in place.
+                      image_size: Union[Tuple[int, int],
+                                        Sequence[Tuple[int, int]]]) -> int:
+    """Clip the host ``region_boxes`` of ``samples`` to their images, in place.
 
     Boxes come from the data pipeline in pixels of the ``(H, W)`` input;
     one reaching outside it is clipped and counted, and a warning gives the
     count of the batch.
 
+    Args:
+        samples (Sequence[BaseDataElement]): Samples with ``region_boxes``.
+        image_size: ``(H, W)`` of every image, or one ``(H, W)`` per sample
+            (variable-size NaFlex inputs).
+
     Returns:
         int: How many boxes were clipped.
     """
-    height, width = image_size
+    shared = len(image_size) == 2 and all(
+        isinstance(side, int) for side in image_size)
+    sizes = [tuple(image_size)] * len(samples) if shared else list(image_size)
+    if len(sizes) != len(samples):
+        raise ValueError(f'{len(sizes)} image sizes for {len(samples)} samples')
     num_clipped = num_boxes = 0
-    for sample in samples:
+    for sample, size in zip(samples, sizes):
         boxes = torch.as_tensor(sample.region_boxes).reshape(-1, 4).float()
-        clipped = clip_boxes_to_image(boxes, image_size)
+        clipped = clip_boxes_to_image(boxes, size)
         num_clipped += int((clipped != boxes).any(1).sum())
         num_boxes += len(boxes)
         sample.region_boxes = clipped
     if num_clipped:
+        where = ('the {}x{} images'.format(*sizes[0]) if shared else
+                 'their images')
         warnings.warn(f'{num_clipped} of {num_boxes} region boxes of the batch '
-                      f'reach outside the {height}x{width} images and were '
-                      'clipped to them', stacklevel=2)
+                      f'reach outside {where} and were clipped to them',
+                      stacklevel=2)
     return num_clipped
+
+
+def tokenize_texts(tokenizer, texts: List[str], long: bool = False) -> Tensor:
+    """Host token ids ``(len(texts), L)`` of the short or long path; an
+    empty ``(0, L)`` for no text.
+
+    Args:
+        tokenizer: ``FGCLIPTokenizer`` or ``FGCLIP2Tokenizer`` (both have
+            ``context_length(long)`` and ``__call__(texts, long)``).
+        texts (list[str]): The texts.
+        long (bool): The long path. Defaults to False.
+    """
+    if not texts:
+        return torch.zeros(0, tokenizer.context_length(long), dtype=torch.long)
+    return tokenizer(texts, long=long)
 
 
 @MODELS.register_module()
@@ -158,10 +185,7 @@ class FGCLIPDataPreprocessor(BaseDataPreprocessor):
 
     def tokenize(self, texts: List[str], long: bool = False) -> Tensor:
         """Token ids ``(len(texts), L)`` on the host."""
-        if not texts:
-            length = self.tokenizer.context_length(long)
-            return torch.zeros(0, length, dtype=torch.long)
-        return self.tokenizer(texts, long=long)
+        return tokenize_texts(self.tokenizer, texts, long)
 
     @staticmethod
     def hard_positives(samples: Sequence[BaseDataElement]
