@@ -39,6 +39,9 @@ class CheckpointSafeRunner(Runner):
       of MMEngine's warning followed by metrics at chance. Set
       ``load_strict = False`` in the config (or
       ``--cfg-options load_strict=False``) for a deliberate partial load.
+      Keys under a model's ``ignored_checkpoint_prefixes`` (e.g. the loss
+      heads' state in a pretraining checkpoint read by an evaluator) are
+      skipped, and the log names them.
     - ``--resume`` without a path takes the newest *complete* checkpoint
       (see :func:`~fgclip_det.engine.checkpoint_files.find_resumable_checkpoint`)
       and refuses, with an error, when the work dir holds none, instead of
@@ -84,8 +87,9 @@ class CheckpointSafeRunner(Runner):
         checkpoint = _load_checkpoint(filename, map_location=map_location)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
-        diff = diff_state_dict(model.state_dict(),
-                               revised_state_dict(checkpoint, revise_keys))
+        state_dict = self._drop_ignored_keys(
+            model, revised_state_dict(checkpoint, revise_keys), filename)
+        diff = diff_state_dict(model.state_dict(), state_dict)
         if diff.problems():
             message = (f'{filename} does not fit {type(model).__name__}: '
                        f'{diff.describe()}')
@@ -96,11 +100,25 @@ class CheckpointSafeRunner(Runner):
                     f'{STRICT_LOAD_KEY}=False).')
             self.logger.warning(f'{message}\n({STRICT_LOAD_KEY}=False: '
                                 'loading the tensors that fit)')
-        checkpoint = _load_checkpoint_to_model(
-            model, checkpoint, strict=False, revise_keys=revise_keys)
+        _load_checkpoint_to_model(model, dict(state_dict=state_dict), strict=False,
+                                  revise_keys=())
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
+
+    def _drop_ignored_keys(self, model, state_dict: 'OrderedDict',
+                           filename: str) -> 'OrderedDict':
+        """``state_dict`` without the keys under the model's
+        ``ignored_checkpoint_prefixes`` (logged with their names)."""
+        prefixes = tuple(getattr(model, 'ignored_checkpoint_prefixes', ()))
+        skipped = [key for key in state_dict if prefixes and key.startswith(prefixes)]
+        if not skipped:
+            return state_dict
+        self.logger.info(f'{filename}: {len(skipped)} keys {type(model).__name__} '
+                         f'does not use are skipped (prefixes {prefixes}): '
+                         + ', '.join(skipped))
+        return OrderedDict((key, value) for key, value in state_dict.items()
+                           if not key.startswith(prefixes))
 
     def load_or_resume(self) -> None:
         """Resume from the newest complete checkpoint, or load ``load_from``."""

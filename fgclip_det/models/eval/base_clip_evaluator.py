@@ -37,6 +37,11 @@ class BaseCLIPEvaluator(BaseModel):
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
 
+    #: Keys of a pretraining checkpoint that are loss state, not the CLIP
+    #: (FG-CLIP 2's CMR threshold): ``tools/test.py`` skips them.
+    ignored_checkpoint_prefixes = ('global_head.', 'regional_head.',
+                                   'hard_negative_head.', 'textual_intra_loss.')
+
     def __init__(self,
                  clip: Optional[dict] = None,
                  *,
