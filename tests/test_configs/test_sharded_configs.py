@@ -1,4 +1,5 @@
-"""The FSDP and DeepSpeed configs of ViT-L/14 pretraining (FlexibleRunner)."""
+"""The FSDP and DeepSpeed configs of FG-CLIP ViT-L/14 and FG-CLIP 2 SO400M
+pretraining (FlexibleRunner)."""
 import os
 import subprocess
 import sys
@@ -15,19 +16,19 @@ from fgclip_det.testing.http_server import free_port
 from fgclip_det.utils import get_config_path
 
 REPO = Path(__file__).resolve().parents[2]
-UNSHARDED = 'fgclip/fgclip-stage2_vitl14-336px_8xb512-1e_finehard.py'
-SHARDED = dict(
-    fsdp='fgclip/fgclip-stage2_vitl14-336px_8xb512-1e_finehard_fsdp.py',
-    deepspeed='fgclip/fgclip-stage2_vitl14-336px_8xb512-1e_finehard_deepspeed.py')
+#: Unsharded recipe -> its sharded variants.
+RECIPES = ('fgclip/fgclip-stage2_vitl14-336px_8xb512-1e_finehard',
+           'fgclip2/fgclip2-stage2_so400m_8xb512-6e_finehard')
+SHARDED = [(kind, recipe) for recipe in RECIPES for kind in ('deepspeed', 'fsdp')]
 
 
 def load(name: str) -> Config:
     return Config.fromfile(get_config_path(name))
 
 
-@pytest.mark.parametrize('kind', sorted(SHARDED))
-def test_sharded_configs_keep_the_recipe(kind):
-    cfg, base = load(SHARDED[kind]), load(UNSHARDED)
+@pytest.mark.parametrize('kind, recipe', SHARDED)
+def test_sharded_configs_keep_the_recipe(kind, recipe):
+    cfg, base = load(f'{recipe}_{kind}.py'), load(f'{recipe}.py')
     assert cfg.runner_type == 'FlexibleRunner'
     assert cfg.model == base.model
     assert cfg.train_dataloader == base.train_dataloader
@@ -47,10 +48,10 @@ def test_sharded_configs_keep_the_recipe(kind):
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU refusal')
-@pytest.mark.parametrize('kind', sorted(SHARDED))
-def test_sharded_configs_refuse_cpu_only_machines(kind):
+@pytest.mark.parametrize('kind, recipe', SHARDED)
+def test_sharded_configs_refuse_cpu_only_machines(kind, recipe):
     with pytest.raises(ValueError, match='needs CUDA GPUs and this machine has none'):
-        prepare_distributed(load(SHARDED[kind]), 'pytorch')
+        prepare_distributed(load(f'{recipe}_{kind}.py'), 'pytorch')
 
 
 @pytest.mark.skipif(torch.cuda.device_count() < 2,
@@ -62,7 +63,7 @@ def test_fsdp_trains_the_tiny_model_on_two_gpus(tmp_path):
     root = tmp_path / 'synthetic'
     generate_synthetic_dataset(root, num_train=8, num_val=4, image_size=128,
                                seed=0, progress=False)
-    fsdp = load(SHARDED['fsdp'])
+    fsdp = load(f'{RECIPES[0]}_fsdp.py')
     cfg = Config.fromfile(get_config_path(
         'quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'))
     cfg.merge_from_dict(dict(

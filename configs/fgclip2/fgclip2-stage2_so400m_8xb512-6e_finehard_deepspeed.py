@@ -1,0 +1,14 @@
+# FG-CLIP 2 stage 2 on SO400M with DeepSpeed ZeRO-2, as the public training
+# runs (scripts/train/stage2_fgclip2.sh: --deepspeed zero2; GPUs and
+# `pip install deepspeed`):
+#   bash tools/dist_train.sh \
+#       configs/fgclip2/fgclip2-stage2_so400m_8xb512-6e_finehard_deepspeed.py 8
+_base_ = [
+    './fgclip2-stage2_so400m_8xb512-6e_finehard.py',
+    '../_base_/strategies/deepspeed_zero2_bf16.py',
+]
+runner_type = 'FlexibleRunner'
+strategy = {{_base_.deepspeed_zero2_strategy}}
+optim_wrapper = dict(_delete_=True, type='DeepSpeedOptimWrapper',
+                     optimizer={{_base_.optim_wrapper.optimizer}},
+                     paramwise_cfg={{_base_.optim_wrapper.paramwise_cfg}})
