@@ -5,12 +5,14 @@ import os
 import re
 from pathlib import Path
 
+import mmcv
 import numpy as np
 import pytest
 from mmengine.config import Config
 
 from fgclip_det.testing.http_server import free_port
 from fgclip_det.testing.tool_runs import REPO_ROOT, import_tool
+from fgclip_det.visualization import select_instances
 
 pytest.importorskip('gradio', reason='the web demo needs gradio '
                     '(requirements/demo.txt, installed by install.sh --tests)')
@@ -123,13 +125,24 @@ def test_page_in_headless_chromium(detector, quickstart, tmp_path, monkeypatch):
             page.click('#detect')
             assert _wait_for_image(page, '#boxes img') == 512
             assert _wait_for_image(page, '#heatmap img') > 512
-            cells = page.locator('#table [role=gridcell][data-col="0"]')
-            cells.first.wait_for()
-            classes = cells.all_inner_texts()
+            page.locator('#table [role=gridcell]').first.wait_for()
+            columns = [page.locator(f'#table [role=gridcell][data-col="{c}"]')
+                       .all_inner_texts() for c in range(6)]
             page.screenshot(path=str(tmp_path / 'web_demo.png'), full_page=True)
             browser.close()
     finally:
         app.close()
-    assert 1 <= len(classes) <= 2
-    assert set(classes) <= {'circle', 'star', 'triangle'}
+    page_rows = [[row[0], *map(float, row[1:])] for row in zip(*columns)]
+    assert 1 <= len(page_rows) <= 2
+    # the boxes the page shows are the Python API's for the same input
+    names = ['circle', 'star', 'triangle']
+    image = mmcv.imread(str(quickstart / IMAGE))  # BGR, as the API reads files
+    detector.set_vocabulary(names)
+    pred = select_instances(detector.predict([image])[0].pred_instances, 2,
+                            score_thr=0.0)
+    api_rows = [[names[label], round(score, 3), *(round(v, 1) for v in box)]
+                for label, score, box in zip(pred.labels.tolist(),
+                                             pred.scores.tolist(),
+                                             pred.bboxes.tolist())]
+    assert page_rows == api_rows
     assert (tmp_path / 'web_demo.png').stat().st_size > 0
