@@ -18,7 +18,8 @@ def open_clip_quick_gelu(source: WeightsSource) -> Optional[bool]:
     return tag_cfg.get('quick_gelu') if tag_cfg else None
 
 
-def convert_to_checkpoint(source: WeightsSource, src: str, dst: str) -> None:
+def convert_to_checkpoint(source: WeightsSource, src: str, dst: str,
+                          progress: bool = False) -> None:
     """Write ``dst`` (``FGCLIP.save`` format) from downloaded weights.
 
     ``dst`` is written to a temporary file first and moved into place, so an
@@ -34,12 +35,14 @@ def convert_to_checkpoint(source: WeightsSource, src: str, dst: str) -> None:
         src (str): The downloaded directory (``fgclip-hf``, ``fgclip2-hf``) or file
             (``open-clip``).
         dst (str): Output ``.pth``.
+        progress (bool): Show a progress bar over the converted keys.
+            Defaults to False.
     """
     if source.format == 'fgclip-hf':
-        model, _ = load_fgclip_hf(src, strict=True)
+        model, _ = load_fgclip_hf(src, strict=True, progress=progress)
         layout = 'fgclip_hf'
     elif source.format == 'fgclip2-hf':
-        model, _ = load_fgclip2_hf(src, strict=True)
+        model, _ = load_fgclip2_hf(src, strict=True, progress=progress)
         layout = 'fgclip2_hf'
     elif source.format == 'open-clip':
         model = FGCLIP(source.model, pretrained=src,

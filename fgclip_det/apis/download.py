@@ -309,7 +309,7 @@ def download_checkpoint(name: str,
             os.rmdir(folder)
     src = folder if source.format in FOLDER_FORMATS else paths[0]
     try:
-        convert_to_checkpoint(source, src, dst)
+        convert_to_checkpoint(source, src, dst, progress)
     except Exception as e:  # any reader's error: corrupt JSON, safetensors, pickle
         _remove(f'{dst}.tmp')
         raise DownloadError(

@@ -1,6 +1,7 @@
 """FG-CLIP 2's tokenizer from tokenizer.json, the checkpoints that carry it,
 and the conversion tools on a released-layout folder."""
 import json
+import re
 
 import pytest
 import torch
@@ -82,11 +83,12 @@ def test_model_without_tokenizer_says_what_it_needs():
         model.encode_text(['a red star'])
 
 
-def test_convert_tools_round_trip(tiny_dir, tmp_path):
+def test_convert_tools_round_trip(tiny_dir, tmp_path, capsys):
     fgclip2_hf_to_pth = import_tool('convert/fgclip2_hf_to_pth.py')
     pth_to_fgclip2_hf = import_tool('convert/pth_to_fgclip2_hf.py')
     pth = str(tmp_path / 'tiny.pth')
     fgclip2_hf_to_pth.main([tiny_dir, pth])
+    assert re.search(r'converting: 100%.* (\d+)/\1 ', capsys.readouterr().err)
     model = FGCLIP2.from_checkpoint(pth).eval()
     original = FGCLIP2(pretrained=tiny_dir).eval()
     captions = ['a small striped red star', 'two blue hearts']

@@ -27,8 +27,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     from fgclip_det.models.clip.fgclip2 import load_fgclip2_hf
 
-    model, report = load_fgclip2_hf(args.hf_dir, strict=not args.no_strict)
+    model, report = load_fgclip2_hf(args.hf_dir, strict=not args.no_strict,
+                                    progress=True)
     print(report)
+    print(f'writing {args.out}')
     model.save(args.out, meta=dict(source=args.hf_dir, source_layout='fgclip2_hf'))
     print(f'saved {args.out}')
 

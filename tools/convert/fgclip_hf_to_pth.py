@@ -24,8 +24,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     from fgclip_det.models.clip import load_fgclip_hf
 
-    model, report = load_fgclip_hf(args.hf_dir, strict=not args.no_strict)
+    model, report = load_fgclip_hf(args.hf_dir, strict=not args.no_strict,
+                                   progress=True)
     print(report)
+    print(f'writing {args.out}')
     model.save(args.out, meta=dict(source=args.hf_dir, source_layout='fgclip_hf'))
     print(f'saved {args.out}')
 

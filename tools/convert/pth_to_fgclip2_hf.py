@@ -25,7 +25,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     from fgclip_det.models.clip.fgclip2 import FGCLIP2, save_fgclip2_hf
 
     model = FGCLIP2.from_checkpoint(args.checkpoint)
-    print(save_fgclip2_hf(model, args.out_dir))
+    print(save_fgclip2_hf(model, args.out_dir, progress=True))
     print(f'saved {args.out_dir}')
 
 

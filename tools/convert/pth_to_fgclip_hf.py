@@ -21,7 +21,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     from fgclip_det.models.clip import FGCLIP, save_fgclip_hf
 
     model = FGCLIP.from_checkpoint(args.checkpoint)
-    print(save_fgclip_hf(model, args.out_dir))
+    print(save_fgclip_hf(model, args.out_dir, progress=True))
     print(f'saved {args.out_dir}')
 
 

@@ -257,7 +257,7 @@ def read_hf_checkpoint(hf_dir: str) -> Tuple[dict, Dict[str, Tensor]]:
     raise FileNotFoundError(f'none of {HF_WEIGHT_FILES} in {hf_dir}')
 
 
-def load_fgclip_hf(hf_dir: str, strict: bool = True,
+def load_fgclip_hf(hf_dir: str, strict: bool = True, progress: bool = False,
                    **kwargs) -> Tuple[FGCLIP, KeyReport]:
     """Build :class:`FGCLIP` from a released FG-CLIP HF directory.
 
@@ -266,6 +266,7 @@ def load_fgclip_hf(hf_dir: str, strict: bool = True,
         strict (bool): Raise ``KeyError`` with the report unless every key
             is consumed, filled, well-shaped and of the right dtype kind.
             Defaults to True.
+        progress (bool): Show a progress bar. Defaults to False.
         **kwargs: Extra :class:`FGCLIP` arguments (e.g. ``grad_checkpointing``).
 
     Returns:
@@ -279,24 +280,27 @@ def load_fgclip_hf(hf_dir: str, strict: bool = True,
         source, hf_to_fgclip_rules(model_cfg),
         {key: value.shape for key, value in target.items()},
         ignore=HF_IGNORED_KEYS, strict=strict,
-        target_dtypes={key: value.dtype for key, value in target.items()})
+        target_dtypes={key: value.dtype for key, value in target.items()},
+        progress=progress)
     model.load_state_dict(converted, strict=False)
     return model, report
 
 
-def save_fgclip_hf(model: FGCLIP, out_dir: str) -> KeyReport:
+def save_fgclip_hf(model: FGCLIP, out_dir: str, progress: bool = False) -> KeyReport:
     """Write ``config.json`` + ``model.safetensors`` in the FG-CLIP HF layout.
 
     Args:
         model (FGCLIP): A model with an open_clip ``CLIP`` ViT (not a timm
             or custom-text tower).
         out_dir (str): Output directory, created if needed.
+        progress (bool): Show a progress bar. Defaults to False.
 
     Returns:
         KeyReport: The export report (raises ``KeyError`` if incomplete).
     """
     state_dict = model.state_dict()
-    converted, report = apply_key_map(state_dict, fgclip_to_hf_rules(model.model_cfg))
+    converted, report = apply_key_map(state_dict, fgclip_to_hf_rules(model.model_cfg),
+                                      progress=progress)
     os.makedirs(out_dir, exist_ok=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in converted.items()},
               osp.join(out_dir, HF_WEIGHT_FILES[0]))

@@ -12,6 +12,7 @@ from typing import Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import torch
 from torch import Tensor
+from tqdm import tqdm
 
 from fgclip_det.utils.state_dict_check import (
     CheckpointMismatchError,
@@ -87,6 +88,7 @@ def apply_key_map(source: Mapping[str, Tensor], rules: Iterable[KeyRule],
                   ignore: Iterable[str] = (),
                   strict: bool = True,
                   target_dtypes: Optional[Mapping[str, torch.dtype]] = None,
+                  progress: bool = False,
                   ) -> Tuple[Dict[str, Tensor], KeyReport]:
     """Convert a state dict with explicit rules.
 
@@ -102,6 +104,8 @@ def apply_key_map(source: Mapping[str, Tensor], rules: Iterable[KeyRule],
         target_dtypes (Mapping[str, torch.dtype], optional): dtype of every
             key of the target model; a value of another kind (int or bool
             for a float, or back) is a mismatch. Defaults to None.
+        progress (bool): Show a progress bar over the target keys (a
+            large checkpoint takes a while). Defaults to False.
 
     Returns:
         tuple[dict, KeyReport]: The converted state dict (only well-shaped
@@ -110,7 +114,8 @@ def apply_key_map(source: Mapping[str, Tensor], rules: Iterable[KeyRule],
     report = KeyReport()
     converted: Dict[str, Tensor] = {}
     read = set()
-    for rule in rules:
+    rules = list(rules)
+    for rule in tqdm(rules, desc='converting', unit='key', disable=not progress):
         absent = [key for key in rule.sources if key not in source]
         read.update(key for key in rule.sources if key in source)
         if absent:

@@ -210,8 +210,8 @@ def read_hf_weights(hf_dir: str) -> Dict[str, Tensor]:
     raise FileNotFoundError(f'none of {HF_WEIGHT_FILES} in {hf_dir}')
 
 
-def load_hf_state_dict(model: nn.Module, hf_dir: str,
-                       strict: bool = True) -> KeyReport:
+def load_hf_state_dict(model: nn.Module, hf_dir: str, strict: bool = True,
+                       progress: bool = False) -> KeyReport:
     """Convert a released folder's weights into ``model`` (an FGCLIP2 of the
     folder's sizes).
 
@@ -226,15 +226,18 @@ def load_hf_state_dict(model: nn.Module, hf_dir: str,
         read_hf_weights(hf_dir), hf_to_fgclip2_rules(model.arch),
         {key: value.shape for key, value in target.items()},
         ignore=HF_IGNORED_KEYS, strict=strict,
-        target_dtypes={key: value.dtype for key, value in target.items()})
+        target_dtypes={key: value.dtype for key, value in target.items()},
+        progress=progress)
     model.load_state_dict(converted, strict=False)
     report.missing.extend(f'{key} (not in released checkpoints; kept at its '
                           'initial value)' for key in NOT_RELEASED)
     return report
 
 
-def load_fgclip2_hf(hf_dir: str, strict: bool = True, **kwargs):
-    """Build :class:`FGCLIP2` from a released folder.
+def load_fgclip2_hf(hf_dir: str, strict: bool = True, progress: bool = False,
+                    **kwargs):
+    """Build :class:`FGCLIP2` from a released folder (``progress``: show a
+    progress bar).
 
     Returns:
         tuple[FGCLIP2, KeyReport]: The model and the key-by-key report.
@@ -243,7 +246,7 @@ def load_fgclip2_hf(hf_dir: str, strict: bool = True, **kwargs):
     model = FGCLIP2(arch=hf_dir_arch(hf_dir),
                     tokenizer_file=kwargs.pop('tokenizer_file', None)
                     or hf_dir_tokenizer(hf_dir), **kwargs)
-    return model, load_hf_state_dict(model, hf_dir, strict)
+    return model, load_hf_state_dict(model, hf_dir, strict, progress)
 
 
 def write_tokenizer_files(spec: Mapping, out_dir: str) -> None:
@@ -256,7 +259,8 @@ def write_tokenizer_files(spec: Mapping, out_dir: str) -> None:
             json.dump(dict(spec['special_tokens']), f, indent=2)
 
 
-def save_fgclip2_hf(model: nn.Module, out_dir: str) -> KeyReport:
+def save_fgclip2_hf(model: nn.Module, out_dir: str,
+                    progress: bool = False) -> KeyReport:
     """Write ``config.json`` + ``model.safetensors`` (+ the model's tokenizer,
     :func:`write_tokenizer_files`) in the released layout.
 
@@ -265,7 +269,8 @@ def save_fgclip2_hf(model: nn.Module, out_dir: str) -> KeyReport:
     """
     state_dict = {key: value for key, value in model.state_dict().items()
                   if key not in NOT_RELEASED}
-    converted, report = apply_key_map(state_dict, fgclip2_to_hf_rules(model.arch))
+    converted, report = apply_key_map(state_dict, fgclip2_to_hf_rules(model.arch),
+                                      progress=progress)
     os.makedirs(out_dir, exist_ok=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in converted.items()},
               osp.join(out_dir, HF_WEIGHT_FILES[0]))
