@@ -11,7 +11,3 @@ _base_ = [
 model = dict(
     clip={{_base_.fgclip2_base_clip}},
     data_preprocessor={{_base_.fgclip2_base_data_preprocessor}})
-# NaFlexResize before packing: the whole image, no centre crop
-test_pipeline = [*_base_.test_pipeline[:-1], _base_.fgclip2_base_naflex_resize,
-                 _base_.test_pipeline[-1]]
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

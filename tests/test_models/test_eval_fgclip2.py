@@ -97,10 +97,16 @@ def build(type_: str, folder: str, preprocessor: Optional[dict] = None,
     return model
 
 
-def raw_batch(boxes=None, **metainfo) -> dict:
-    """Random uint8 images of :data:`RAW_SIZES` through the configs'
-    ``NaFlexResize`` and ``PackDetInputs``; per-image ``metainfo`` lists."""
-    resize = NaFlexResize(patch_size=16, dynamic_max_patches=True)
+def unresized_batch(boxes=None, **metainfo) -> dict:
+    """:func:`raw_batch` without the resize (the preprocessor's job)."""
+    return raw_batch(boxes, resize=False, **metainfo)
+
+
+def raw_batch(boxes=None, resize=True, **metainfo) -> dict:
+    """Random uint8 images of :data:`RAW_SIZES` through ``NaFlexResize``
+    (unless not ``resize``) and ``PackDetInputs``; per-image ``metainfo``
+    lists."""
+    transform = NaFlexResize(patch_size=16, dynamic_max_patches=True)
     pack = PackDetInputs(meta_keys=('ori_shape', 'img_shape', 'naflex_grid',
                                     *metainfo))
     rng = np.random.default_rng(0)
@@ -115,7 +121,7 @@ def raw_batch(boxes=None, **metainfo) -> dict:
                 gt_bboxes=HorizontalBoxes(np.array(boxes[index], np.float32)),
                 gt_bboxes_labels=np.zeros(len(boxes[index]), np.int64),
                 gt_ignore_flags=np.zeros(len(boxes[index]), bool))
-        packed = pack(resize(results))
+        packed = pack(transform(results) if resize else results)
         inputs.append(packed['inputs'])
         samples.append(packed['data_samples'])
     return dict(inputs=inputs, data_samples=samples)
@@ -126,6 +132,21 @@ def raw_boxes(boxes) -> list:
 
 
 # ------------------------------------------------------------- NaFlex input
+def test_preprocessor_resize_equals_the_pipeline_transform():
+    """The configs resize in the preprocessor; the pipeline's NaFlexResize
+    gives the same patches, grids and boxes."""
+    piped = NaFlexEvalDataPreprocessor()(raw_batch(RAW_BOXES))
+    raw = unresized_batch(RAW_BOXES)
+    resized = NaFlexEvalDataPreprocessor(
+        resize=dict(dynamic_max_patches=True))(raw)
+    assert resized['inputs'].grids() == piped['inputs'].grids()
+    torch.testing.assert_close(resized['inputs'].patches, piped['inputs'].patches)
+    for a, b in zip(resized['data_samples'], piped['data_samples']):
+        torch.testing.assert_close(a.gt_instances.bboxes.tensor,
+                                   b.gt_instances.bboxes.tensor)
+        assert a.img_shape == b.img_shape
+
+
 @torch.no_grad()
 def test_box_classifier_pools_each_image_on_its_own_grid(tiny_folder):
     model = build('CLIPBoxClassifier', tiny_folder,
@@ -259,11 +280,11 @@ def test_config_builds_with_a_tiny_folder(name, tiny_folder):
     cfg = load(name)
     assert cfg.model.clip == dict(type='FGCLIP2',
                                   pretrained='checkpoints/fg-clip2-base')
-    pipeline = cfg.test_dataloader.dataset.pipeline
-    assert pipeline == cfg.test_pipeline
-    assert pipeline[-2] == dict(type='NaFlexResize', patch_size=16,
-                                dynamic_max_patches=True)
-    assert pipeline[-1].type == 'PackDetInputs'
+    assert not any(t.type == 'NaFlexResize'
+                   for t in cfg.test_dataloader.dataset.pipeline)
+    assert cfg.model.data_preprocessor == dict(
+        type='NaFlexEvalDataPreprocessor', patch_size=16,
+        resize=dict(dynamic_max_patches=True))
     cfg.model.clip.pretrained = tiny_folder
     model = MODELS.build(cfg.model)
     assert isinstance(model.clip, FGCLIP2)

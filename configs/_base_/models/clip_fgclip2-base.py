@@ -10,15 +10,12 @@ fgclip2_base_clip = dict(type='FGCLIP2', pretrained='checkpoints/fg-clip2-base')
 # dynamic patch budget of FG-CLIP 2's public evaluation and README
 # (fgclip2/eval/fgovd.py: max_num_patches=determine_max_value(image), 128 to
 # 1024 patches by the original image's 16 px grid), PIL bilinear, mean = std
-# = 0.5. Boxes follow the resize; regions are pooled on each image's grid.
-fgclip2_base_patch_size = 16
-fgclip2_base_naflex_resize = dict(
-    type='NaFlexResize',
-    patch_size=fgclip2_base_patch_size,
-    dynamic_max_patches=True)
-# replaces the benchmark's square CLIPEvalDataPreprocessor (_delete_); pads
-# each batch to its largest bucket (padding is masked)
+# = 0.5, done by the data preprocessor (as the square CLIP configs resize
+# there). Boxes follow the resize; regions are pooled on each image's grid.
+# It replaces the benchmark's square CLIPEvalDataPreprocessor (_delete_) and
+# pads each batch to its largest bucket (padding is masked).
 fgclip2_base_data_preprocessor = dict(
     _delete_=True,
     type='NaFlexEvalDataPreprocessor',
-    patch_size=fgclip2_base_patch_size)
+    patch_size=16,
+    resize=dict(dynamic_max_patches=True))
