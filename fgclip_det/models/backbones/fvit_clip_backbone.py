@@ -15,12 +15,7 @@ from fgclip_det.models.clip.checkpoint import (
     read_state_dict,
 )
 from fgclip_det.models.clip.eva_clip_layout import eva_clip_to_open_clip
-from fgclip_det.models.clip.fgclip2.hf_layout import (
-    hf_dir_arch,
-    hf_to_fgclip2_rules,
-    read_hf_weights,
-)
-from fgclip_det.models.clip.key_map import apply_key_map
+from fgclip_det.models.clip.fgclip2.hf_layout import read_hf_state_dict
 from fgclip_det.registry import MODELS
 
 #: Where ``FGCLIP`` keeps its vision tower in its state dict.
@@ -43,14 +38,6 @@ def _adapter(level: int, channels: int, norm_cfg: ConfigType) -> nn.Module:
     if level == 2:
         return nn.Identity()
     return nn.MaxPool2d(kernel_size=2, stride=2)
-
-
-def read_fgclip2_folder(hf_dir: str) -> Dict[str, Tensor]:
-    """The weights of a released FG-CLIP 2 folder under ``FGCLIP2`` keys
-    (the key map of :mod:`fgclip_det.models.clip.fgclip2.hf_layout`; what
-    the vision tower lacks is reported when it loads)."""
-    rules = hf_to_fgclip2_rules(hf_dir_arch(hf_dir))
-    return apply_key_map(read_hf_weights(hf_dir), rules, strict=False)[0]
 
 
 @MODELS.register_module()
@@ -97,7 +84,7 @@ class FViTCLIPBackbone(BaseModule):
             state dicts), ``'eva_clip'``: EVA-CLIP's own names, as CLIPSelf
             releases its EVA towers, converted to open_clip's with timm's
             ``checkpoint_filter_fn``, or ``'fgclip2_hf'``: a released
-            FG-CLIP 2 folder, converted by :func:`read_fgclip2_folder` (use
+            FG-CLIP 2 folder, converted by ``fgclip2.hf_layout.read_hf_state_dict`` (use
             prefix ``'visual.'`` with both). Defaults to 'open_clip'.
         last_block (str): ``'attention'`` runs the last block as it is
             (its map, if in ``out_indices``, is the usual block output);
@@ -167,7 +154,7 @@ class FViTCLIPBackbone(BaseModule):
     def _read_clip_checkpoint(self) -> Dict[str, Tensor]:
         """``clip_checkpoint``'s state dict in the layout of the tower."""
         if self.clip_checkpoint_layout == 'fgclip2_hf':
-            return read_fgclip2_folder(self.clip_checkpoint)
+            return read_hf_state_dict(self.clip_checkpoint)
         if osp.isdir(self.clip_checkpoint):
             raise ValueError(f'clip_checkpoint {self.clip_checkpoint!r} is a '
                              'folder: a released FG-CLIP 2 one needs '

@@ -30,15 +30,12 @@ TextEncoder = Callable[[List[str]], Tensor]
 
 
 def region_text_encoder(clip: nn.Module, long: bool = False) -> TextEncoder:
-    """Prompts -> ``clip``'s text features for classifying regions.
-
-    The region-caption path where the model has one (FG-CLIP 2's box walk,
-    ``encode_region_text``), else ``encode_text``'s short path; the long
-    path of either if ``long``.
-    """
+    """Prompts -> ``clip``'s text features for classifying regions: its
+    region-caption path (``encode_region_text``: FG-CLIP's short path,
+    FG-CLIP 2's box walk), or the long path if ``long``."""
     if long:
         return partial(clip.encode_text, long=True)
-    return getattr(clip, 'encode_region_text', clip.encode_text)
+    return clip.encode_region_text
 
 
 @torch.no_grad()

@@ -210,6 +210,14 @@ def read_hf_weights(hf_dir: str) -> Dict[str, Tensor]:
     raise FileNotFoundError(f'none of {HF_WEIGHT_FILES} in {hf_dir}')
 
 
+def read_hf_state_dict(hf_dir: str) -> Dict[str, Tensor]:
+    """A released folder's weights under :class:`FGCLIP2` keys, without a
+    completeness check (for loading one part, e.g. F-ViT's vision tower,
+    whose own load then reports what it lacks)."""
+    rules = hf_to_fgclip2_rules(hf_dir_arch(hf_dir))
+    return apply_key_map(read_hf_weights(hf_dir), rules, strict=False)[0]
+
+
 def load_hf_state_dict(model: nn.Module, hf_dir: str, strict: bool = True,
                        progress: bool = False) -> KeyReport:
     """Convert a released folder's weights into ``model`` (an FGCLIP2 of the

@@ -29,8 +29,10 @@ from ..key_map import KeyReport
 from ..region_pool import BoxFormat, pool_regions
 from ..text_tower import encode_text_tokens, stretch_position_table
 from .arch import ARCH_PRESETS
+from .hf_layout import hf_dir_arch, hf_dir_tokenizer, load_hf_state_dict
 from .text import WALKS, build_text_transformer
 from .tokenizer import FGCLIP2Tokenizer, read_tokenizer_files
+from .trunk import FGCLIP2Trunk
 from .vision_tower import FGCLIP2VisionTower
 
 ImageInput = Union[Tensor, NaFlexBatch]
@@ -97,7 +99,6 @@ class FGCLIP2(nn.Module):
             raise ValueError('give pretrained (a released FG-CLIP 2 folder) or '
                              'checkpoint (toolkit weights), not both')
         if pretrained:
-            from .hf_layout import hf_dir_arch, hf_dir_tokenizer
             arch = hf_dir_arch(pretrained)
             tokenizer_file = tokenizer_file or hf_dir_tokenizer(pretrained)
         self.arch = self._resolve_arch(arch)
@@ -126,10 +127,9 @@ class FGCLIP2(nn.Module):
         self.tokenizer_spec = tokenizer_spec
         self.text_attention_mask = text_attention_mask
         self._tokenizer: Optional[FGCLIP2Tokenizer] = None
-        self._trunk = None
+        self.vision_trunk = FGCLIP2Trunk(self.visual)
         self.set_grad_checkpointing(grad_checkpointing)
         if pretrained:
-            from .hf_layout import load_hf_state_dict
             report = load_hf_state_dict(self, pretrained)
             print_log(f'FG-CLIP 2 weights from {pretrained}: {report}',
                       logger='current')
@@ -170,15 +170,6 @@ class FGCLIP2(nn.Module):
         """Constructor arguments that rebuild this architecture (no weights)."""
         return dict(arch=copy.deepcopy(self.arch),
                     text_attention_mask=self.text_attention_mask)
-
-    @property
-    def vision_trunk(self):
-        """The :class:`~..trunks.VisionTrunk` adapter of the image tower
-        (F-ViT's interface), built on first use."""
-        if self._trunk is None:
-            from .trunk import FGCLIP2Trunk
-            self._trunk = FGCLIP2Trunk(self.visual)
-        return self._trunk
 
     def match_scores(self, queries: Tensor, keys: Tensor) -> Tensor:
         """``sigmoid(exp(s) * cos + b)`` of L2-normalised ``(N, D)``,
