@@ -84,10 +84,10 @@ def test_model_without_tokenizer_says_what_it_needs():
 
 
 def test_convert_tools_round_trip(tiny_dir, tmp_path, capsys):
-    fgclip2_hf_to_pth = import_tool('convert/fgclip2_hf_to_pth.py')
-    pth_to_fgclip2_hf = import_tool('convert/pth_to_fgclip2_hf.py')
+    fgclip_hf_to_pth = import_tool('convert/fgclip_hf_to_pth.py')
+    pth_to_fgclip_hf = import_tool('convert/pth_to_fgclip_hf.py')
     pth = str(tmp_path / 'tiny.pth')
-    fgclip2_hf_to_pth.main([tiny_dir, pth])
+    fgclip_hf_to_pth.main([tiny_dir, pth])
     assert re.search(r'converting: 100%.* (\d+)/\1 ', capsys.readouterr().err)
     model = FGCLIP2.from_checkpoint(pth).eval()
     original = FGCLIP2(pretrained=tiny_dir).eval()
@@ -96,7 +96,7 @@ def test_convert_tools_round_trip(tiny_dir, tmp_path, capsys):
         torch.testing.assert_close(model.encode_text(captions),
                                    original.encode_text(captions))
     out = tmp_path / 'exported'
-    pth_to_fgclip2_hf.main([pth, str(out)])
+    pth_to_fgclip_hf.main([pth, str(out)])
     assert sorted(p.name for p in out.iterdir()) == [
         'config.json', 'model.safetensors', 'tokenizer.json']
     again = FGCLIP2(pretrained=str(out)).eval()

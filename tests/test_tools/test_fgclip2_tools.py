@@ -20,7 +20,7 @@ def loader_options(name: str, **dataset) -> list:
 def test_convert_train_and_test(tmp_path, data_root):
     folder = tmp_path / 'fg-clip2-tiny'
     run_tool('misc/make_tiny_fgclip2.py', folder, cwd=tmp_path)
-    run_tool('convert/fgclip2_hf_to_pth.py', folder, tmp_path / 'tiny.pth',
+    run_tool('convert/fgclip_hf_to_pth.py', folder, tmp_path / 'tiny.pth',
              cwd=tmp_path)
     assert FGCLIP2.from_checkpoint(str(tmp_path / 'tiny.pth')).tokenizer_spec
 

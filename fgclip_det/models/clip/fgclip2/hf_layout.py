@@ -68,13 +68,24 @@ AUTO_MAP = {'AutoConfig': 'configuration_fgclip2.Fgclip2Config',
 _PARAMS = ('weight', 'bias')
 
 
-def read_hf_config(hf_dir: str) -> dict:
-    """The parsed ``config.json`` of a released folder."""
+def _config_json(hf_dir: str) -> dict:
     path = osp.join(hf_dir, 'config.json')
     if not osp.isfile(path):
         raise FileNotFoundError(f'no config.json in {hf_dir}')
     with open(path, encoding='utf-8') as f:
-        config = json.load(f)
+        return json.load(f)
+
+
+def is_fgclip2_folder(hf_dir: str) -> bool:
+    """Whether a released folder is FG-CLIP 2's (``config.json``
+    ``model_type`` ``'fgclip2'``; FG-CLIP's says ``'clip'``)."""
+    return _config_json(hf_dir).get('model_type') == 'fgclip2'
+
+
+def read_hf_config(hf_dir: str) -> dict:
+    """The parsed ``config.json`` of a released FG-CLIP 2 folder."""
+    config = _config_json(hf_dir)
+    path = osp.join(hf_dir, 'config.json')
     if config.get('model_type') not in (None, 'fgclip2'):
         raise ValueError(f'{path}: model_type {config["model_type"]!r} is not '
                          "'fgclip2'")
