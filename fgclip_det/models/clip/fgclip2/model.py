@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from fgclip_det.registry import MODELS
 from fgclip_det.structures import NaFlexBatch
+from fgclip_det.structures.naflex_batch import ImageInput
 
 from ..checkpoint import (
     META_CFG_KEY,
@@ -35,7 +36,6 @@ from .tokenizer import FGCLIP2Tokenizer, read_tokenizer_files
 from .trunk import FGCLIP2Trunk
 from .vision_tower import FGCLIP2VisionTower
 
-ImageInput = Union[Tensor, NaFlexBatch]
 TextInput = Union[Tensor, str, List[str]]
 #: Log-scales of the regional and hard-negative losses; the public training
 #: code adds them at log(100) (``train_fgclip2.py``: ``logit_scale_finegraind``,
