@@ -72,6 +72,18 @@ class NaFlexBatch:
         coord = torch.stack([index // width, index % width], dim=-1)
         return coord * self.mask[..., None]
 
+    def check_grids(self) -> None:
+        """Raise a ValueError where a grid disagrees with the mask."""
+        cells = self.spatial_shapes.prod(dim=1)
+        real = self.mask.sum(dim=1)
+        bad = (cells != real).nonzero().flatten().tolist()
+        if bad:
+            raise ValueError(
+                f'NaFlexBatch image {bad[0]}: spatial_shapes '
+                f'{self.spatial_shapes[bad[0]].tolist()} give '
+                f'{int(cells[bad[0]])} patches but the mask marks '
+                f'{int(real[bad[0]])}')
+
 
 #: What the FG-CLIP 2 image encoders take.
 ImageInput = Union[Tensor, NaFlexBatch]
