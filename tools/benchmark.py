@@ -8,7 +8,7 @@
     python tools/benchmark.py fastpaths --model ViT-B-16 --image-size 224 --runs 5
     (every subcommand: --device cpu|cuda --amp --warmup N --runs N --out FILE)
 """
-from fgclip_det.benchmark import main
+from analysis_tools.benchmark import main
 
 if __name__ == '__main__':
     main()

@@ -34,15 +34,13 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
+from fgclip_det.datasets.vocabulary import load_vocabulary
 from fgclip_det.models.clip import FGCLIP
-from fgclip_det.models.eval.class_text_embeddings import (
-    TEMPLATE_SETS,
-    resolve_templates,
-)
 from fgclip_det.models.text import (
+    TEMPLATE_SETS,
     build_class_embeddings,
-    load_vocabulary,
     region_text_encoder,
+    resolve_templates,
     save_class_embeddings,
 )
 from fgclip_det.registry import MODELS

@@ -31,7 +31,7 @@ from fgclip_det.apis import (
     read_image_file,
     text_similarity,
 )
-from fgclip_det.models.text import load_vocabulary
+from fgclip_det.datasets.vocabulary import load_vocabulary
 from fgclip_det.visualization import (
     ReadableDetLocalVisualizer,
     draw_detections,

@@ -7,6 +7,7 @@ from typing import List, Optional
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from fgclip_det.utils.tool_cli import add_launcher_arguments
 from fgclip_det.visualization import max_boxes_arg, relative_score_thr_arg
 
 NO_CHECKPOINT = 'none'
@@ -50,12 +51,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         nargs='+',
         action=DictAction,
         help='override config settings, key=value pairs (xxx=yyy)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_launcher_arguments(parser)
     args = parser.parse_args(argv)
     drawing = (args.max_boxes, args.relative_score_thr, args.score_thr)
     if not (args.show or args.show_dir) and any(v is not None for v in drawing):

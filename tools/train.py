@@ -5,6 +5,8 @@ import os
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from fgclip_det.utils.tool_cli import add_launcher_arguments
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
@@ -32,12 +34,7 @@ def parse_args() -> argparse.Namespace:
         action=DictAction,
         help='override config settings, key=value pairs (xxx=yyy); lists as '
         'key="[a,b]" or key=a,b; nested lists/tuples need quotes')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_launcher_arguments(parser)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args

@@ -32,7 +32,7 @@ from fgclip_det.apis import (
     overlay_heatmap,
     text_similarity,
 )
-from fgclip_det.models.text import check_class_names
+from fgclip_det.datasets.class_names import check_class_names
 from fgclip_det.visualization import (
     ReadableDetLocalVisualizer,
     draw_detections,

@@ -3,8 +3,9 @@
 # (tools/download.py or tools/convert/fgclip_hf_to_pth.py).
 #   python tools/test.py configs/eval/box-cls_fgclip-vitb16-224px_coco.py none
 _base_ = [
+    '../_base_/models/clip_box_classifier.py',
     '../_base_/datasets/eval_box_cls_coco.py',
     '../_base_/default_runtime.py',
 ]
-
-model = dict(clip_checkpoint='checkpoints/fgclip_vitb16.pth')
+model = dict(vocabulary={{_base_.vocabulary}},
+             clip_checkpoint='checkpoints/fgclip_vitb16.pth')

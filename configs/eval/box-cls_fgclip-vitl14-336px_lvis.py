@@ -3,10 +3,10 @@
 # (tools/download.py or tools/convert/fgclip_hf_to_pth.py).
 #   python tools/test.py configs/eval/box-cls_fgclip-vitl14-336px_lvis.py none
 _base_ = [
+    '../_base_/models/clip_box_classifier.py',
     '../_base_/datasets/eval_box_cls_lvis.py',
     '../_base_/default_runtime.py',
 ]
-
-model = dict(
-    clip_checkpoint='checkpoints/fgclip_vitl14-336.pth',
-    data_preprocessor=dict(size=336))
+model = dict(vocabulary={{_base_.vocabulary}},
+             clip_checkpoint='checkpoints/fgclip_vitl14-336.pth',
+             data_preprocessor=dict(size=336))

@@ -3,11 +3,11 @@
 # scores, Gemma tokenizer (needs transformers).
 #   python tools/test.py configs/eval/box-cls_siglip2-b16_coco.py none
 _base_ = [
-    '../_base_/datasets/eval_box_cls_coco.py',
+    '../_base_/models/clip_box_classifier.py',
     '../_base_/models/clip_siglip2-b16.py',
+    '../_base_/datasets/eval_box_cls_coco.py',
     '../_base_/default_runtime.py',
 ]
-
-model = dict(
-    clip={{_base_.siglip2_b16_clip}},
-    data_preprocessor={{_base_.siglip2_b16_data_preprocessor}})
+model = dict(vocabulary={{_base_.vocabulary}},
+             clip={{_base_.siglip2_b16_clip}},
+             data_preprocessor={{_base_.siglip2_b16_data_preprocessor}})

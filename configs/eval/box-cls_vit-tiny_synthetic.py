@@ -5,23 +5,19 @@
 # of its runner checkpoints (work_dirs/fgclip-stage2_vit-tiny_*/epoch_*.pth):
 #   python tools/test.py configs/eval/box-cls_vit-tiny_synthetic.py CHECKPOINT
 _base_ = [
+    '../_base_/models/clip_box_classifier.py',
+    '../_base_/models/clip_vit-tiny.py',
     '../_base_/datasets/eval_box_cls_coco.py',
-    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/datasets/synthetic_prompts.py',
     '../_base_/default_runtime.py',
 ]
-
 data_root = 'data/synthetic/'
 ann_file = 'annotations/instances_val.json'
-model = dict(
-    clip={{_base_.tiny_clip}},
-    vocabulary=data_root + ann_file,
-    templates={{_base_.prompt_templates}},
-    data_preprocessor=dict(size={{_base_.tiny_clip_image_size}}))
+vocabulary = data_root + ann_file
+model = dict(_base_.vit_tiny_eval, vocabulary=vocabulary,
+             templates={{_base_.prompt_templates}})
 test_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
+    _base_.synthetic_test_loader,
     dataset=dict(
         data_root=data_root,
         ann_file=ann_file,

@@ -3,10 +3,10 @@
 # (tools/download.py or tools/convert/fgclip_hf_to_pth.py).
 #   python tools/test.py configs/eval/region-ranking_fgclip-vitl14-336px_fg-ovd.py none
 _base_ = [
+    '../_base_/models/clip_fgovd_ranker.py',
     '../_base_/datasets/eval_fgovd.py',
     '../_base_/default_runtime.py',
 ]
-
 model = dict(
     clip_checkpoint='checkpoints/fgclip_vitl14-336.pth',
     data_preprocessor=dict(size=336))

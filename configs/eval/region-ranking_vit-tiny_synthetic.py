@@ -3,16 +3,12 @@
 # one of its runner checkpoints (work_dirs/fgclip-stage2_vit-tiny_*/epoch_*.pth):
 #   python tools/test.py configs/eval/region-ranking_vit-tiny_synthetic.py CHECKPOINT
 _base_ = [
+    '../_base_/models/clip_fgovd_ranker.py',
+    '../_base_/models/clip_vit-tiny.py',
     '../_base_/datasets/eval_fgovd.py',
-    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/default_runtime.py',
 ]
-
-model = dict(
-    clip={{_base_.tiny_clip}},
-    data_preprocessor=dict(size={{_base_.tiny_clip_image_size}}))
+model = _base_.vit_tiny_eval
 test_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
+    _base_.synthetic_test_loader,
     dataset=dict(data_root='data/synthetic/', data_prefix=dict(img='')))

@@ -3,8 +3,8 @@
 # (tools/download.py or tools/convert/fgclip_hf_to_pth.py).
 #   python tools/test.py configs/eval/retrieval_fgclip-vitb16-224px_flickr30k-1k.py none
 _base_ = [
+    '../_base_/models/clip_retriever.py',
     '../_base_/datasets/eval_retrieval_flickr30k.py',
     '../_base_/default_runtime.py',
 ]
-
 model = dict(clip_checkpoint='checkpoints/fgclip_vitb16.pth')

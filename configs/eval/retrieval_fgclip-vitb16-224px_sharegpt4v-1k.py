@@ -4,8 +4,8 @@
 #   python tools/test.py \
 #       configs/eval/retrieval_fgclip-vitb16-224px_sharegpt4v-1k.py none
 _base_ = [
+    '../_base_/models/clip_long_text_retriever.py',
     '../_base_/datasets/eval_retrieval_sharegpt4v.py',
     '../_base_/default_runtime.py',
 ]
-
 model = dict(clip_checkpoint='checkpoints/fgclip_vitb16.pth')

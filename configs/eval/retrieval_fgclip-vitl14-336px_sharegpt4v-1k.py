@@ -4,10 +4,10 @@
 #   python tools/test.py \
 #       configs/eval/retrieval_fgclip-vitl14-336px_sharegpt4v-1k.py none
 _base_ = [
+    '../_base_/models/clip_long_text_retriever.py',
     '../_base_/datasets/eval_retrieval_sharegpt4v.py',
     '../_base_/default_runtime.py',
 ]
-
 model = dict(
     clip_checkpoint='checkpoints/fgclip_vitl14-336.pth',
     data_preprocessor=dict(size=336))

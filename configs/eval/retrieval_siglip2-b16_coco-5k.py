@@ -3,11 +3,11 @@
 # scores, Gemma tokenizer (needs transformers).
 #   python tools/test.py configs/eval/retrieval_siglip2-b16_coco-5k.py none
 _base_ = [
-    '../_base_/datasets/eval_retrieval_coco.py',
+    '../_base_/models/clip_retriever.py',
     '../_base_/models/clip_siglip2-b16.py',
+    '../_base_/datasets/eval_retrieval_coco.py',
     '../_base_/default_runtime.py',
 ]
-
 model = dict(
     clip={{_base_.siglip2_b16_clip}},
     data_preprocessor={{_base_.siglip2_b16_data_preprocessor}})

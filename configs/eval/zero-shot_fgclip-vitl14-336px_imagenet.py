@@ -3,10 +3,10 @@
 # (tools/download.py or tools/convert/fgclip_hf_to_pth.py).
 #   python tools/test.py configs/eval/zero-shot_fgclip-vitl14-336px_imagenet.py none
 _base_ = [
+    '../_base_/models/clip_zero_shot_classifier.py',
     '../_base_/datasets/eval_zero_shot_imagenet.py',
     '../_base_/default_runtime.py',
 ]
-
-model = dict(
-    clip_checkpoint='checkpoints/fgclip_vitl14-336.pth',
-    data_preprocessor=dict(size=336))
+model = dict(vocabulary={{_base_.vocabulary}},
+             clip_checkpoint='checkpoints/fgclip_vitl14-336.pth',
+             data_preprocessor=dict(size=336))

@@ -3,11 +3,11 @@
 # scores, Gemma tokenizer (needs transformers).
 #   python tools/test.py configs/eval/zero-shot_siglip2-b16_imagenet.py none
 _base_ = [
-    '../_base_/datasets/eval_zero_shot_imagenet.py',
+    '../_base_/models/clip_zero_shot_classifier.py',
     '../_base_/models/clip_siglip2-b16.py',
+    '../_base_/datasets/eval_zero_shot_imagenet.py',
     '../_base_/default_runtime.py',
 ]
-
-model = dict(
-    clip={{_base_.siglip2_b16_clip}},
-    data_preprocessor={{_base_.siglip2_b16_data_preprocessor}})
+model = dict(vocabulary={{_base_.vocabulary}},
+             clip={{_base_.siglip2_b16_clip}},
+             data_preprocessor={{_base_.siglip2_b16_data_preprocessor}})

@@ -4,19 +4,15 @@
 # one of its runner checkpoints (work_dirs/fgclip-stage2_vit-tiny_*/epoch_*.pth):
 #   python tools/test.py configs/eval/zero-shot_vit-tiny_synthetic.py CHECKPOINT
 _base_ = [
+    '../_base_/models/clip_zero_shot_classifier.py',
+    '../_base_/models/clip_vit-tiny.py',
     '../_base_/datasets/eval_zero_shot_imagenet.py',
-    '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/default_runtime.py',
 ]
-
 data_root = 'data/synthetic/classification/'
-model = dict(
-    clip={{_base_.tiny_clip}},
-    vocabulary=data_root + 'val',  # the class folder names
-    data_preprocessor=dict(size={{_base_.tiny_clip_image_size}}))
+vocabulary = data_root + 'val'  # the class folder names
+model = dict(_base_.vit_tiny_eval, vocabulary=vocabulary)
 test_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
+    _base_.synthetic_test_loader,
     dataset=dict(
         data_root=data_root, data_prefix=dict(img='val/'), class_names=None))

@@ -1,5 +1,15 @@
-# FG-CLIP stage 1 on ViT-L/14 at 336 px: the stage-2 ViT-L/14 config with
-# the global loss only (see the ViT-B/16 stage-1 config for the schedule).
-_base_ = ['./fgclip-stage2_vitl14-336px_8xb512-1e_finehard.py']
-model = dict(regional_head=None, hard_negative_head=None)
-train_dataloader = dict(dataset=dict(max_regions=0))
+# FG-CLIP stage 1 on ViT-L/14 at 336 px: the ViT-B/16 stage-1 config with
+# the ViT-L/14-336 tower at its input size.
+_base_ = ['./fgclip-stage1_vitb16-224px_8xb512-1e_finehard.py']
+image_size = 336
+pipeline = [
+    dict(type='LoadCLIPImage'),
+    dict(type='ResizeToSquare', size=image_size),
+    dict(
+        type='PackCLIPInputs',
+        short_caption_prefix={{_base_.short_caption_prefix}}),
+]
+model = dict(clip=dict(model_name='ViT-L-14-336'))
+train_dataloader = dict(dataset=dict(pipeline=pipeline))
+val_dataloader = dict(dataset=dict(pipeline=pipeline))
+test_dataloader = val_dataloader

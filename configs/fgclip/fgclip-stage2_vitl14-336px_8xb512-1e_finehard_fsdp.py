@@ -8,9 +8,6 @@ _base_ = [
     '../_base_/strategies/fsdp_bf16.py',
 ]
 runner_type = 'FlexibleRunner'
-strategy = {{_base_.fsdp_bf16_strategy}}
 optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer={{_base_.optim_wrapper.optimizer}},
-    paramwise_cfg={{_base_.optim_wrapper.paramwise_cfg}})
+    _delete_=True, type=_base_.flexible_optim_wrapper,
+    **{key: _base_.optim_wrapper[key] for key in ('optimizer', 'paramwise_cfg')})

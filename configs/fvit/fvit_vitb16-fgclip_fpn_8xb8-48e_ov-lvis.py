@@ -6,6 +6,7 @@
 #       --out data/embeddings/ov-lvis_fgclip-vitb16.pt
 _base_ = [
     '../_base_/models/fvit_vitb16_fpn.py',
+    '../_base_/models/fvit_mask_head.py',
     '../_base_/datasets/ov_lvis_instance.py',
     '../_base_/schedules/fvit_48e.py',
     '../_base_/default_runtime.py',
@@ -25,23 +26,12 @@ model = dict(
             cls_predictor_cfg=dict(
                 embeddings='data/embeddings/ov-lvis_fgclip-vitb16.pt')),
         mask_roi_extractor=dict(
-            type='SingleRoIExtractor',
-            roi_layer=dict(type='RoIAlign', output_size=14, sampling_ratio=0),
-            out_channels=256,
-            featmap_strides={{_base_.strides}}),
-        mask_head=dict(
-            type='FCNMaskHead',
-            num_convs=4,
-            in_channels=256,
-            conv_out_channels=256,
-            num_classes={{_base_.num_classes}},
-            class_agnostic=True,
-            loss_mask=dict(
-                type='CrossEntropyLoss', use_mask=True, loss_weight=1.0)),
+            _base_.fvit_mask_roi_extractor, featmap_strides=_base_.strides),
+        mask_head=dict(_base_.fvit_mask_head, num_classes=_base_.num_classes),
         clip_alpha=0.1,
         clip_beta=0.6,
         clip_temperature=50.0),
-    train_cfg=dict(rcnn=dict(mask_size=28)),
+    train_cfg=_base_.fvit_mask_train_cfg,
     test_cfg=dict(
         rcnn=dict(score_thr=1e-4, max_per_img=300, mask_thr_binary=0.5)))
 

@@ -6,6 +6,7 @@
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
     '../_base_/datasets/synthetic_detection.py',
+    '../_base_/schedules/synthetic_detection.py',
     '../_base_/default_runtime.py',
 ]
 
@@ -28,27 +29,6 @@ model = dict(
             fc_out_channels=256,
             num_classes={{_base_.num_classes}})))
 
-max_epochs = 12
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=4)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=10.0))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-    dict(
-        type='CosineAnnealingLR',
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        eta_min=1e-5)
-]
-
 default_hooks = dict(
     logger=dict(interval=5), checkpoint=dict(interval=4, max_keep_ckpts=1))
 log_processor = dict(window_size=5)
-auto_scale_lr = dict(enable=False, base_batch_size=8)

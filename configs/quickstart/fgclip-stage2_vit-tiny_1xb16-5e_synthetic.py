@@ -10,10 +10,12 @@
 _base_ = [
     '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/datasets/finehard.py',
+    '../_base_/datasets/synthetic_finehard.py',
     '../_base_/schedules/fgclip_1e.py',
+    '../_base_/schedules/synthetic_pretraining.py',
     '../_base_/default_runtime.py',
 ]
-data_root = 'data/synthetic/'
+data_root = {{_base_.synthetic_data_root}}
 image_size = {{_base_.tiny_clip_image_size}}
 # From scratch, the regional and hard-negative losses carry the shape names
 # (bare-name region captions, shape-changing negatives): weighted as the
@@ -30,57 +32,27 @@ model = dict(
 # log(1 / 0.07); it matters with `load_from`).
 custom_hooks = [dict(type='InitRegionScalesHook')]
 
-pipeline = [
-    dict(type='LoadCLIPImage'),
-    dict(type='ResizeToSquare', size=image_size),
-    dict(
-        type='PackCLIPInputs',
-        short_caption_prefix={{_base_.short_caption_prefix}}),
-]
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    pin_memory=False,
-    dataset=dict(
-        data_root=data_root,
-        ann_file='finehard/train.json',
-        data_prefix=dict(img_path=''),
-        pipeline=pipeline))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    dataset=dict(
-        data_root=data_root,
-        ann_file='finehard/val.json',
-        data_prefix=dict(img_path=''),
-        pipeline=pipeline))
+# The FineHARD pipeline at the tiny CLIP's input size.
+pipeline = [dict(t, size=image_size) if t.type == 'ResizeToSquare' else t
+            for t in _base_.train_pipeline]
+train_dataloader, val_dataloader = (
+    dict(loader, dataset=dict(loader.dataset, pipeline=pipeline))
+    for loader in (_base_.synthetic_train_loader, _base_.synthetic_val_loader))
 test_dataloader = val_dataloader
 
-max_epochs = 5
-train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-# fp32 on the CPU; from scratch, so a larger learning rate than fine-tuning.
+max_epochs = {{_base_.synthetic_max_epochs}}
+train_cfg = {{_base_.synthetic_train_cfg}}
+# fp32 on the CPU, the recipe's AdamW groups at the quickstart's lr.
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=5e-4, weight_decay=0.05),
+    optimizer=dict(type='AdamW', lr={{_base_.synthetic_lr}}, weight_decay=0.05),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True),
-    clip_grad=dict(max_norm=1.0))
-warmup_iters = 50
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
-    dict(
-        type='CosineAnnealingLR',
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        eta_min=1e-5,
-        convert_to_iter_based=True),
-]
+    clip_grad={{_base_.synthetic_clip_grad}})
+warmup_iters = {{_base_.synthetic_warmup_iters}}
+param_scheduler = {{_base_.synthetic_param_scheduler}}
 default_hooks = dict(
-    logger=dict(interval=21),
-    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
-log_processor = dict(window_size=21)
-auto_scale_lr = dict(base_batch_size=16)
-# Seeded, so that the initial weights can be saved apart and tested as the
-# untrained baseline (docs/pretraining.md).
-randomness = dict(seed=0)
+    logger=dict(interval={{_base_.synthetic_log_interval}}),
+    checkpoint={{_base_.synthetic_checkpoint}})
+log_processor = dict(window_size={{_base_.synthetic_log_interval}})
+auto_scale_lr = {{_base_.synthetic_auto_scale_lr}}

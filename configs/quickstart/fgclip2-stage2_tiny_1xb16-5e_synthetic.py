@@ -6,8 +6,12 @@
 # vocabulary), on the FineHARD-format captions of
 #   python tools/data/make_synthetic.py data/synthetic
 # 1000 train images / batch 16 = 63 iterations an epoch, 315 in all.
-_base_ = ['../fgclip2/fgclip2-stage2_base_8xb512-6e_finehard.py']
-data_root = 'data/synthetic/'
+_base_ = [
+    '../fgclip2/fgclip2-stage2_base_8xb512-6e_finehard.py',
+    '../_base_/datasets/synthetic_finehard.py',
+    '../_base_/schedules/synthetic_pretraining.py',
+]
+data_root = {{_base_.synthetic_data_root}}
 tiny_fgclip2 = 'checkpoints/fgclip2-tiny'
 # 224 px images at 64 patches (128 x 128 px); every batch padded to 64.
 max_num_patches = 64
@@ -20,45 +24,22 @@ pipeline = [
     dict(type='NaFlexResize', patch_size=16, max_num_patches=max_num_patches),
     dict(type='PackCLIPInputs', short_caption_prefix={{_base_.short_caption_prefix}}),
 ]
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    pin_memory=False,
-    dataset=dict(
-        data_root=data_root,
-        ann_file='finehard/train.json',
-        data_prefix=dict(img_path=''),
-        pipeline=pipeline))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    dataset=dict(
-        data_root=data_root,
-        ann_file='finehard/val.json',
-        data_prefix=dict(img_path=''),
-        pipeline=pipeline))
+train_dataloader, val_dataloader = (
+    dict(loader, dataset=dict(loader.dataset, pipeline=pipeline))
+    for loader in (_base_.synthetic_train_loader, _base_.synthetic_val_loader))
 test_dataloader = val_dataloader
 
-max_epochs = 5
-train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-# From scratch: the quickstart FG-CLIP's lr and clipping
-# (configs/quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py), not
-# the 1e-6 of fine-tuning; AMP becomes fp32 on a CPU (tools/train.py).
-optim_wrapper = dict(optimizer=dict(lr=5e-4), clip_grad=dict(max_norm=1.0))
-warmup_iters = 50
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
-    dict(
-        type='CosineAnnealingLR',
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        eta_min=1e-5,
-        convert_to_iter_based=True),
-]
+max_epochs = {{_base_.synthetic_max_epochs}}
+train_cfg = {{_base_.synthetic_train_cfg}}
+# From scratch: the quickstart's lr and clipping, not the 1e-6 of
+# fine-tuning; AMP becomes fp32 on a CPU (tools/train.py).
+optim_wrapper = dict(
+    optimizer=dict(lr={{_base_.synthetic_lr}}),
+    clip_grad={{_base_.synthetic_clip_grad}})
+param_scheduler = {{_base_.synthetic_param_scheduler}}
+# Epoch checkpoints (the recipe saves every 2000 iterations).
 default_hooks = dict(
-    logger=dict(interval=21),
-    checkpoint=dict(by_epoch=True, interval=max_epochs, max_keep_ckpts=1))
-log_processor = dict(window_size=21)
-auto_scale_lr = dict(base_batch_size=16)
-randomness = dict(seed=0)
+    logger=dict(interval={{_base_.synthetic_log_interval}}),
+    checkpoint=dict(_base_.synthetic_checkpoint, by_epoch=True))
+log_processor = dict(window_size={{_base_.synthetic_log_interval}})
+auto_scale_lr = {{_base_.synthetic_auto_scale_lr}}

@@ -15,6 +15,7 @@ _base_ = [
     '../_base_/models/fgclip_vit-tiny.py',
     '../_base_/datasets/synthetic_detection.py',
     '../_base_/datasets/synthetic_prompts.py',
+    '../_base_/schedules/synthetic_detection.py',
     '../_base_/default_runtime.py',
 ]
 
@@ -86,28 +87,14 @@ val_evaluator = dict(
     novel_classes=novel_classes)
 test_evaluator = val_evaluator
 
+# The synthetic-detection schedule over 2 epochs, gradients clipped at 1.
 max_epochs = 2
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=1.0))
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(clip_grad=dict(max_norm=1.0))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-    dict(
-        type='CosineAnnealingLR',
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        eta_min=1e-5)
-]
+    _base_.param_scheduler[0], dict(_base_.param_scheduler[1], end=max_epochs)]
 
 default_hooks = dict(
     logger=dict(interval=26),
     checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
 log_processor = dict(window_size=26)
-auto_scale_lr = dict(enable=False, base_batch_size=8)

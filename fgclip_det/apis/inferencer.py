@@ -14,11 +14,11 @@ from mmengine.model.utils import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
 from torch import Tensor
 
+from fgclip_det.datasets.class_names import check_class_names
 from fgclip_det.models.clip.checkpoint import read_state_dict
 from fgclip_det.models.text import (
     VILD_TEMPLATES,
     build_class_embeddings,
-    check_class_names,
     region_text_encoder,
 )
 from fgclip_det.registry import DATASETS, MODELS, SCOPE
@@ -203,7 +203,7 @@ class OpenVocabDetector:
 
         Raises:
             TypeError: If ``names`` is one string (split a comma list with
-                :func:`~fgclip_det.models.text.load_vocabulary`).
+                :func:`~fgclip_det.datasets.vocabulary.load_vocabulary`).
             ValueError: If it is empty, a name is empty or two names give
                 the same prompt text; the error names their indices.
         """

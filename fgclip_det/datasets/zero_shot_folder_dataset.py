@@ -7,19 +7,11 @@ from mmengine.dataset import BaseDataset
 
 from fgclip_det.registry import DATASETS
 
-from ..models.text.vocabulary import load_vocabulary
 from .image_files import ImageFilesCheckMixin
+from .vocabulary import list_class_folders, load_vocabulary
 
 #: File endings read as images (lower case).
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
-
-
-def list_class_folders(root: str) -> List[str]:
-    """Sorted names of the sub-folders of ``root`` (the class labels)."""
-    names = sorted(entry.name for entry in os.scandir(root) if entry.is_dir())
-    if not names:
-        raise ValueError(f'no class folders in {root}')
-    return names
 
 
 @DATASETS.register_module()
@@ -37,8 +29,9 @@ class ZeroShotFolderDataset(ImageFilesCheckMixin, BaseDataset):
 
     Args:
         class_names (str, optional): A text file with one class name a
-            line, or anything :func:`~fgclip_det.models.text.load_vocabulary`
-            reads. Defaults to None (the folder names).
+            line, or anything
+            :func:`~fgclip_det.datasets.vocabulary.load_vocabulary` reads.
+            Defaults to None (the folder names).
         **kwargs: ``BaseDataset`` arguments; the folder is
             ``data_root / data_prefix['img']``.
     """

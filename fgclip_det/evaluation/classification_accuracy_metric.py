@@ -6,6 +6,8 @@ from mmengine.evaluator import BaseMetric
 
 from fgclip_det.registry import METRICS
 
+from .functional.ranking import check_ranks
+
 
 @METRICS.register_module()
 class ClassificationAccuracyMetric(BaseMetric):
@@ -44,9 +46,7 @@ class ClassificationAccuracyMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if not topk or any(int(k) < 1 for k in topk):
-            raise ValueError(f'topk must be ranks >= 1, got {topk}')
-        self.topk = tuple(int(k) for k in topk)
+        self.topk = check_ranks(topk, 'topk')
         self.class_groups = {
             name: sorted(int(c) for c in classes)
             for name, classes in (class_groups or {}).items()

@@ -6,6 +6,8 @@ from mmengine.evaluator import BaseMetric
 
 from fgclip_det.registry import METRICS
 
+from .functional.ranking import positive_ranked_first
+
 #: ``test_type`` of each FG-OVD difficulty file -> the name reported.
 FGOVD_DIFFICULTIES = {
     '1_attributes': 'hard',
@@ -38,10 +40,10 @@ class FGOVDAccuracyMetric(BaseMetric):
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Keep whether each box ranks its positive first."""
         for sample in data_samples:
-            scores = sample['text_scores'].float()
             self.results.append(
                 dict(test_type=sample['test_type'],
-                     correct=bool(scores[0] > scores[1:].max())))
+                     correct=bool(positive_ranked_first(
+                         sample['text_scores'].float()))))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Accuracy of each difficulty."""

@@ -5,25 +5,17 @@ from typing import Dict, List, Optional, Sequence
 import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
-from torch import Tensor
 
 from fgclip_det.registry import METRICS
 
+from .functional.ranking import (
+    check_ranks,
+    positive_ranked_first,
+    retrieval_recalls,
+)
+
 #: Caption kinds scored for retrieval, as in ``<kind>_text_embedding``.
 CAPTION_KINDS = ('long', 'short')
-
-
-def recall_at_k(similarity: Tensor, k: int) -> float:
-    """Percentage of rows whose match (the diagonal) is among the top ``k``.
-
-    Args:
-        similarity (Tensor): ``(N, N)`` scores, row ``i`` matches column
-            ``i``.
-        k (int): Ranks accepted.
-    """
-    topk = similarity.topk(min(k, similarity.shape[1]), dim=1).indices
-    target = torch.arange(len(similarity)).unsqueeze(1)
-    return 100.0 * (topk == target).any(dim=1).float().mean().item()
 
 
 @METRICS.register_module()
@@ -59,9 +51,7 @@ class FineGrainedRankingMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if not recall_ks or any(int(k) < 1 for k in recall_ks):
-            raise ValueError(f'recall_ks must be ranks >= 1, got {recall_ks}')
-        self.recall_ks = tuple(int(k) for k in recall_ks)
+        self.recall_ks = check_ranks(recall_ks, 'recall_ks')
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Keep the embeddings and region scores of a batch (on the CPU)."""
@@ -79,11 +69,9 @@ class FineGrainedRankingMetric(BaseMetric):
         """Compute the accuracy and the recalls of the whole set."""
         metrics: Dict[str, float] = {}
         scores = torch.cat([r['region_scores'] for r in results])
-        negatives = scores[:, 1:]
-        with_negatives = negatives.isfinite().any(dim=1)
+        with_negatives = scores[:, 1:].isfinite().any(dim=1)
         if with_negatives.any():
-            correct = scores[with_negatives, 0] > negatives[with_negatives].max(
-                dim=1).values
+            correct = positive_ranked_first(scores[with_negatives])
             metrics['hard_negative_top1'] = 100.0 * correct.float().mean().item()
         else:
             print_log(
@@ -92,9 +80,11 @@ class FineGrainedRankingMetric(BaseMetric):
                 logger='current',
                 level=logging.WARNING)
         images = torch.stack([r['image'] for r in results])
+        own_caption = torch.arange(len(images))
         for kind in CAPTION_KINDS:
-            similarity = images @ torch.stack([r[kind] for r in results]).t()
-            for k in self.recall_ks:
-                metrics[f'{kind}_i2t_R@{k}'] = recall_at_k(similarity, k)
-                metrics[f'{kind}_t2i_R@{k}'] = recall_at_k(similarity.t(), k)
+            recalls = retrieval_recalls(
+                images, torch.stack([r[kind] for r in results]), own_caption,
+                self.recall_ks)
+            metrics.update(
+                (f'{kind}_{name}', value) for name, value in recalls.items())
         return metrics

@@ -39,7 +39,7 @@ FAMILY_BACKBONES = {
 FAMILY_BENCHMARKS = tuple(b for b in BENCHMARKS
                           if not b.endswith(('_sharegpt4v-1k', '_dci')))
 #: FG-CLIP 2 (NaFlex input): the family benchmarks and Chinese retrieval;
-#: built and run in tests/test_models/test_eval_fgclip2.py.
+#: built and run in tests/test_models/test_evaluators/test_eval_fgclip2.py.
 FGCLIP2_CONFIGS = {f'{b.format("fgclip2-base")}.py' for b in FAMILY_BENCHMARKS
                    + ('retrieval_{}_flickr30k-cn-1k', )}
 #: CLIPEvalDataPreprocessor resize of a zero-shot config for each open_clip
@@ -81,6 +81,16 @@ def test_synthetic_clip_is_the_quickstart_clip():
     expected = Config.fromfile(quickstart).model.clip
     for name in SYNTHETIC:
         assert load(name).model.clip == expected, name
+
+
+def test_dataset_bases_describe_data_only():
+    """The evaluation models are fragments of configs/_base_/models/; the
+    dataset bases hold no ``model``."""
+    base_dir = osp.join(osp.dirname(CONFIG_DIR), '_base_', 'datasets')
+    paths = glob.glob(osp.join(base_dir, 'eval_*.py'))
+    assert paths
+    for path in paths:
+        assert 'model' not in Config.fromfile(path), path
 
 
 def open_clip_input(arch: str, tag: str) -> dict:

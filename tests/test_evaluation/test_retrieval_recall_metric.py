@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from fgclip_det.evaluation import RetrievalRecallMetric
-from fgclip_det.evaluation.retrieval_recall_metric import retrieval_recalls
+from fgclip_det.evaluation.functional import retrieval_recalls
 
 # image 0 owns texts 0 and 1, image 1 owns text 2
 IMAGES = torch.tensor([[1.0, 0.0], [0.0, 1.0]])

@@ -83,8 +83,8 @@ def browse_config(args: argparse.Namespace) -> int:
     from mmdet.structures.bbox import BaseBoxes
     from mmengine.utils import ProgressBar
 
-    from fgclip_det.benchmark.runtime import load_config
     from fgclip_det.registry import DATASETS, VISUALIZERS
+    from fgclip_det.utils.tool_cli import load_config
     from fgclip_det.visualization import MIN_SHORT_SIDE, draw_detections
 
     cfg = load_config(args.config, args.cfg_options)

@@ -129,9 +129,9 @@ def main() -> None:
     args = parse_args()
     import numpy as np
 
-    from fgclip_det.benchmark.runtime import load_config
     from fgclip_det.evaluation.functional import detection_confusion_matrix
     from fgclip_det.registry import DATASETS
+    from fgclip_det.utils.tool_cli import load_config
 
     cfg = load_config(args.config, args.cfg_options)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)

@@ -101,12 +101,9 @@ def detector_flops(cfg: Config, shape: Optional[Tuple[int, int]]
     """Rows ``(what, FLOPs, params)`` of a detector's test-time forward,
     and the ops without a FLOP formula."""
     import torch
+    from benchmark.detect import benchmark_model_cfg, build_detector
     from mmdet.testing import demo_mm_inputs
-    from mmengine.model import revert_sync_batchnorm
     from torch import nn
-
-    from fgclip_det.benchmark.detect import benchmark_model_cfg
-    from fgclip_det.registry import MODELS
 
     if shape is None:
         size = cfg.get('image_size')
@@ -117,7 +114,7 @@ def detector_flops(cfg: Config, shape: Optional[Tuple[int, int]]
     model_cfg = cfg.model
     if 'clip' in model_cfg.backbone:  # F-ViT: random CLIP and embeddings
         model_cfg, _ = benchmark_model_cfg(cfg, shape[0])
-    model = revert_sync_batchnorm(MODELS.build(model_cfg)).eval()
+    model = build_detector(model_cfg, torch.device('cpu'))
     packed = demo_mm_inputs(batch_size=1, image_shapes=[(3, *shape)],
                             num_classes=2, with_mask=model.with_mask)
     data = model.data_preprocessor(packed, False)
@@ -154,14 +151,13 @@ def clip_flops(cfg: Config, shape: Optional[Tuple[int, int]]
     """Rows ``(what, FLOPs, params)`` of the CLIP's image and text towers,
     and the ops without a FLOP formula."""
     import torch
+    from benchmark.runtime import drop_pretrained, model_image_size
     from torch import nn
 
-    from fgclip_det.benchmark.runtime import model_image_size
     from fgclip_det.registry import MODELS
 
     clip_cfg = cfg.model.clip.copy()
-    for key in ('pretrained', 'checkpoint'):
-        clip_cfg.pop(key, None)
+    drop_pretrained(clip_cfg)
     clip = MODELS.build(clip_cfg).eval()
     if shape is None:
         shape = (model_image_size(clip),) * 2
@@ -201,7 +197,7 @@ def clip_flops(cfg: Config, shape: Optional[Tuple[int, int]]
 
 def main() -> None:
     args = parse_args()
-    from fgclip_det.benchmark.runtime import load_config
+    from fgclip_det.utils.tool_cli import load_config
 
     cfg = load_config(args.config, args.cfg_options)
     model_cfg = cfg.get('model') or {}

@@ -9,28 +9,16 @@ Example::
 Validation uses the standard ``instances_val2017.json``: the configs select
 the 65 OV-COCO classes by name.
 """
-import argparse
-import json
-
+from fgclip_det.datasets.json_conversion import convert_json_file, parse_src_dst_args
 from fgclip_det.datasets.ov_coco import base_only_coco
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Keep the 48 base-class boxes of a COCO instances file '
-        '(65 OV-COCO categories, images without a base box dropped).')
-    parser.add_argument('src', help='COCO instances json, e.g. train2017')
-    parser.add_argument('dst', help='output json')
-    return parser.parse_args()
-
-
 def main() -> None:
-    args = parse_args()
-    with open(args.src, encoding='utf-8') as f:
-        coco = json.load(f)
-    ov_coco = base_only_coco(coco)
-    with open(args.dst, 'w', encoding='utf-8') as f:
-        json.dump(ov_coco, f)
+    args = parse_src_dst_args(
+        'Keep the 48 base-class boxes of a COCO instances file '
+        '(65 OV-COCO categories, images without a base box dropped).',
+        src_help='COCO instances json, e.g. train2017')
+    _, ov_coco = convert_json_file(args.src, args.dst, base_only_coco)
     print(f'{args.dst}: {len(ov_coco["images"])} images, '
           f'{len(ov_coco["annotations"])} base boxes, '
           f'{len(ov_coco["categories"])} categories')

@@ -4,6 +4,6 @@ _base_ = './eval_box_cls_coco.py'
 
 data_root = 'data/coco/'
 ann_file = 'annotations/lvis_v1_val.json'
-model = dict(vocabulary=data_root + ann_file)
+vocabulary = data_root + ann_file
 test_dataloader = dict(
     batch_size=8, dataset=dict(ann_file=ann_file, data_prefix=dict(img='')))

@@ -1,9 +1,8 @@
 # Long-caption retrieval on ShareGPT4V-1k: a json list of {image, caption}
 # (1000 images, one long caption each), captions on the long (248-token)
-# path.
+# path (configs/_base_/models/clip_long_text_retriever.py).
 _base_ = './eval_retrieval_coco.py'
 
-model = dict(long_text=True)
 test_dataloader = dict(
     dataset=dict(
         data_root='data/sharegpt4v/',

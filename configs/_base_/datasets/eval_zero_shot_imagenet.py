@@ -1,18 +1,12 @@
 # Zero-shot classification on ImageNet-1k val (class folders named by
 # WordNet id, sorted = label order; classnames.txt holds one readable name a
-# line in that order) with CLIP's 80 ImageNet templates; images resized
-# (shorter side) and centre-cropped as in CLIP.
+# line in that order, the `vocabulary` of the evaluation model,
+# configs/_base_/models/clip_zero_shot_classifier.py).
+_base_ = ['./eval_test_loader.py']
+
 data_root = 'data/imagenet/'
 class_names = data_root + 'classnames.txt'
-image_size = 224
-
-model = dict(
-    type='CLIPZeroShotClassifier',
-    vocabulary=class_names,
-    templates='imagenet',
-    data_preprocessor=dict(
-        type='CLIPEvalDataPreprocessor', size=image_size,
-        resize='center_crop'))
+vocabulary = class_names
 
 test_pipeline = [
     dict(type='LoadCLIPImage'),
@@ -22,10 +16,6 @@ test_pipeline = [
 ]
 test_dataloader = dict(
     batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='ZeroShotFolderDataset',
         data_root=data_root,
@@ -35,4 +25,3 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 test_evaluator = dict(
     type='ClassificationAccuracyMetric', topk=(1, 5), prefix='zero_shot')
-test_cfg = dict(type='TestLoop')

@@ -1,23 +1,15 @@
 # OV-COCO: train on the 48 base classes, test AP50 on novel / base / all of
-# the 65 classes (fgclip_det/datasets/ov_coco.py holds the same lists).
+# the 65 classes.
 # Train file: tools/data/make_ov_coco.py; val: the standard COCO file.
 # Large-scale jitter at 640 x 640.
 dataset_type = 'OVCocoDataset'  # CocoDataset with its image files checked
 data_root = 'data/coco/'
-classes = (
-    'person', 'bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train',
-    'truck', 'boat', 'bench', 'bird', 'cat', 'dog', 'horse', 'sheep', 'cow',
-    'elephant', 'bear', 'zebra', 'giraffe', 'backpack', 'umbrella', 'handbag',
-    'tie', 'suitcase', 'frisbee', 'skis', 'snowboard', 'kite', 'skateboard',
-    'surfboard', 'bottle', 'cup', 'fork', 'knife', 'spoon', 'bowl', 'banana',
-    'apple', 'sandwich', 'orange', 'broccoli', 'carrot', 'pizza', 'donut',
-    'cake', 'chair', 'couch', 'bed', 'toilet', 'tv', 'laptop', 'mouse',
-    'remote', 'keyboard', 'microwave', 'oven', 'toaster', 'sink',
-    'refrigerator', 'book', 'clock', 'vase', 'scissors', 'toothbrush')
-novel_classes = (
-    'airplane', 'bus', 'cat', 'dog', 'cow', 'elephant', 'umbrella', 'tie',
-    'snowboard', 'skateboard', 'cup', 'knife', 'cake', 'couch', 'keyboard',
-    'sink', 'scissors')
+# The split is defined once, in fgclip_det/datasets/ov_coco.py (a plain
+# config cannot `import` it: MMEngine would read the file as a pure-Python
+# config).
+_ov_coco = __import__('fgclip_det.datasets.ov_coco', fromlist=['ov_coco'])
+classes = _ov_coco.OV_COCO_CLASSES  # the 65, in COCO's order
+novel_classes = _ov_coco.OV_COCO_NOVEL_CLASSES
 num_classes = len(classes)
 novel_class_ids = [i for i, name in enumerate(classes) if name in novel_classes]
 image_size = (640, 640)

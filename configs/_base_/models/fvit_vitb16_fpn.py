@@ -7,14 +7,16 @@ strides = [patch_size // 4, patch_size // 2, patch_size, patch_size * 2]
 vit_width = 768  # token channels of ViT-B
 clip_dim = 512  # CLIP embedding width of ViT-B/16
 norm_cfg = dict(type='SyncBN', requires_grad=True)
+# The OpenAI CLIP mean / std (fgclip_det.models.clip.constants) on the
+# preprocessor's 0-255 pixels (a plain config cannot `import` them).
+_clip = __import__('fgclip_det.models.clip.constants', fromlist=['constants'])
 
 model = dict(
     type='FViT',
     data_preprocessor=dict(
         type='DetDataPreprocessor',
-        # CLIP_MEAN / CLIP_STD of fgclip_det.models.clip.constants, x 255
-        mean=[122.7709383, 116.7460125, 104.09373615],
-        std=[68.5005327, 66.6321579, 70.32316305],
+        mean=[255 * m for m in _clip.CLIP_MEAN],
+        std=[255 * s for s in _clip.CLIP_STD],
         bgr_to_rgb=True,
         pad_size_divisor=patch_size * 2),
     backbone=dict(

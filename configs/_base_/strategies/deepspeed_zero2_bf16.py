@@ -1,9 +1,10 @@
 # DeepSpeed ZeRO stage 2 (optimiser state and gradients sharded) in bf16,
 # through MMEngine's FlexibleRunner, as the public FG-CLIP training runs
-# DeepSpeed ZeRO. Needs `pip install deepspeed` and GPUs. A leaf config sets
-# runner_type = 'FlexibleRunner', strategy = {{_base_.deepspeed_zero2_strategy}}
-# and an optim_wrapper of type 'DeepSpeedOptimWrapper'.
-deepspeed_zero2_strategy = dict(
+# DeepSpeed ZeRO. Needs `pip install deepspeed` and GPUs. A leaf config that
+# inherits a recipe and this file sets runner_type = 'FlexibleRunner' and the
+# recipe's optimiser in an optim_wrapper of type `flexible_optim_wrapper`.
+flexible_optim_wrapper = 'DeepSpeedOptimWrapper'  # DeepSpeed steps and casts
+strategy = dict(
     type='DeepSpeedStrategy',
     zero_optimization=dict(
         stage=2,

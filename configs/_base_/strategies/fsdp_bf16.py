@@ -3,9 +3,11 @@
 # modules of >= 10M parameters their own shard units (each ViT-L block),
 # bf16 compute with fp32 gradient reduction. GPU only: torch's
 # FullyShardedDataParallel refuses CPU-only processes ("FSDP needs a non-CPU
-# accelerator device"), see docs/distributed.md. A leaf config sets
-# runner_type = 'FlexibleRunner' and strategy = {{_base_.fsdp_bf16_strategy}}.
-fsdp_bf16_strategy = dict(
+# accelerator device"), see docs/distributed.md. A leaf config that inherits
+# a recipe and this file sets runner_type = 'FlexibleRunner' and the recipe's
+# optimiser in an optim_wrapper of type `flexible_optim_wrapper`.
+flexible_optim_wrapper = 'OptimWrapper'  # bf16 is FSDP's mixed precision
+strategy = dict(
     type='FSDPStrategy',
     model_wrapper=dict(
         auto_wrap_policy=dict(

@@ -2,11 +2,12 @@
 import math
 from typing import Tuple
 
-import numpy as np
 from mmcv.transforms import BaseTransform
 from PIL import Image
 
 from fgclip_det.registry import TRANSFORMS
+
+from .resize_with_boxes import resize_with_boxes
 
 #: ``(more than this many patches, bucket)`` of FG-CLIP 2's dynamic budget,
 #: largest first; smaller images get :data:`SMALLEST_BUCKET`.
@@ -112,44 +113,17 @@ class NaFlexResize(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Resize ``img`` and rescale its boxes."""
-        img = results['img']
-        height, width = img.shape[:2]
+        height, width = results['img'].shape[:2]
         budget = (naflex_patch_budget(height, width, self.patch_size)
                   if self.dynamic_max_patches else self.max_num_patches)
         new_h, new_w = naflex_target_size(height, width, self.patch_size,
                                           budget)
-        # np.array, not asarray: later transforms may write into the image
-        resized = np.array(
-            Image.fromarray(img).resize((new_w, new_h), Image.BILINEAR))
-        w_scale, h_scale = new_w / width, new_h / height
-        results['img'] = resized
-        results['img_shape'] = (new_h, new_w)
-        results['scale_factor'] = (w_scale, h_scale)
+        resize_with_boxes(results, (new_h, new_w), Image.BILINEAR,
+                          box_keys=('gt_bboxes', 'region_boxes'))
         results['naflex_grid'] = (new_h // self.patch_size,
                                   new_w // self.patch_size)
         results['max_num_patches'] = budget
-        if results.get('gt_bboxes') is not None:
-            results['gt_bboxes'] = self._rescale(results['gt_bboxes'],
-                                                 w_scale, h_scale,
-                                                 (new_h, new_w))
-        if results.get('region_boxes') is not None:
-            results['region_boxes'] = self._rescale(results['region_boxes'],
-                                                    w_scale, h_scale,
-                                                    (new_h, new_w))
         return results
-
-    @staticmethod
-    def _rescale(boxes, w_scale: float, h_scale: float,
-                 shape: Tuple[int, int]):
-        if isinstance(boxes, np.ndarray):
-            scaled = boxes * np.array([w_scale, h_scale, w_scale, h_scale],
-                                      dtype=np.float32)
-            scaled[:, 0::2] = scaled[:, 0::2].clip(0, shape[1])
-            scaled[:, 1::2] = scaled[:, 1::2].clip(0, shape[0])
-            return scaled
-        boxes.rescale_((w_scale, h_scale))
-        boxes.clip_(shape)
-        return boxes
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(patch_size={self.patch_size}, '

@@ -7,6 +7,8 @@ from PIL import Image
 
 from fgclip_det.registry import TRANSFORMS
 
+from .resize_with_boxes import resize_with_boxes
+
 RESIZE_MODES = ('stretch', 'pad')
 
 
@@ -56,8 +58,7 @@ class ResizeToSquare(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Resize ``img`` and rescale ``region_boxes``."""
-        img = results['img']
-        height, width = img.shape[:2]
+        height, width = results['img'].shape[:2]
         if self.min_side is not None and min(height, width) >= self.min_side:
             return results
         if self.mode == 'stretch':
@@ -66,23 +67,14 @@ class ResizeToSquare(BaseTransform):
             ratio = self.size / max(height, width)
             new_w = max(1, min(self.size, round(width * ratio)))
             new_h = max(1, min(self.size, round(height * ratio)))
-        resized = np.asarray(
-            Image.fromarray(img).resize((new_w, new_h), Image.BICUBIC))
+        resize_with_boxes(results, (new_h, new_w), Image.BICUBIC)
         if self.mode == 'pad':
+            resized = results['img']
             canvas = np.full((self.size, self.size, 3), self.pad_value,
-                             dtype=img.dtype)
+                             dtype=resized.dtype)
             canvas[:new_h, :new_w] = resized
-            resized = canvas
-        w_scale, h_scale = new_w / width, new_h / height
-        results['img'] = resized
-        results['img_shape'] = resized.shape[:2]
-        results['scale_factor'] = (w_scale, h_scale)
-        if 'region_boxes' in results:
-            boxes = results['region_boxes'] * np.array(
-                [w_scale, h_scale, w_scale, h_scale], dtype=np.float32)
-            boxes[:, 0::2] = boxes[:, 0::2].clip(0, new_w)
-            boxes[:, 1::2] = boxes[:, 1::2].clip(0, new_h)
-            results['region_boxes'] = boxes
+            results['img'] = canvas
+            results['img_shape'] = canvas.shape[:2]
         return results
 
     def __repr__(self) -> str:

@@ -17,3 +17,9 @@ LONG_CONTEXT_LENGTH = LONG_KEEP_POSITIONS + LONG_STRETCH_FACTOR * (
 
 #: Initial value of every learnable logit scale, log(1 / 0.07) as in CLIP.
 LOGIT_SCALE_INIT = math.log(1 / 0.07)
+
+#: The learnable log-scales of the CLIP models, by the loss that reads them:
+#: global (image <-> caption), regional and hard-negative.
+LOGIT_SCALES = ('logit_scale', 'logit_scale_region', 'logit_scale_hardneg')
+#: The log-scales of the stage-2 (region) losses.
+REGION_LOGIT_SCALES = LOGIT_SCALES[1:]

@@ -29,7 +29,9 @@ from .checkpoint import (
     read_state_dict,
     save_checkpoint,
 )
+from .constants import REGION_LOGIT_SCALES
 from .key_map import KeyReport
+from .long_text_positions import stretch_position_table
 from .open_clip_factory import (
     build_open_clip,
     plain_config,
@@ -37,13 +39,11 @@ from .open_clip_factory import (
     split_towers,
 )
 from .region_pool import BoxFormat, pool_regions
-from .text_tower import encode_text_tokens, stretch_position_table
+from .text_tower import encode_text_tokens
 from .tokenizer import Tokenizer, build_tokenizer
 from .trunks import VisionTrunk, build_vision_trunk
 
 TextInput = Union[Tensor, str, List[str]]
-#: The log-scales of the regional and the hard-negative losses.
-REGION_LOGIT_SCALES = ('logit_scale_region', 'logit_scale_hardneg')
 
 
 def _normalize(x: Tensor, normalize: bool, dim: int = -1) -> Tensor:

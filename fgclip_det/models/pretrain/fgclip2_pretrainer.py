@@ -13,6 +13,7 @@ from fgclip_det.structures import NaFlexBatch
 
 from .fgclip2_data_preprocessor import FGCLIP2DataPreprocessor
 from .fgclip_pretrainer import FGCLIPPretrainer
+from .region_caption_logits import region_caption_logits
 
 
 @MODELS.register_module()
@@ -26,7 +27,8 @@ class FGCLIP2Pretrainer(FGCLIPPretrainer):
     (``RegionalContrastiveHead``, scale ``exp(logit_scale_region)``) + 0.1
     TIC on the region-caption embeddings (:class:`TextualIntraContrastiveLoss`)
     + 0.5 hard negatives (:class:`FGCLIP2HardNegativeHead`, scale
-    ``exp(logit_scale_hardneg)``), the weights being the heads' configs.
+    ``exp(logit_scale_hardneg)``), the weights and scale settings being the
+    heads' configs.
 
     Region features: RoIAlign of each image's dense map on its own grid at
     the GT boxes (``FGCLIP2.pool_regions``, normalised boxes), L2-normalised;
@@ -52,38 +54,29 @@ class FGCLIP2Pretrainer(FGCLIPPretrainer):
         clip (dict): Config of the ``FGCLIP2`` model.
         global_head (dict, optional): Defaults to
             ``dict(type='SigLIPGlobalHead')``.
-        regional_head (dict, optional): Region ITC; None leaves it out.
         textual_intra_loss (dict, optional): TIC; None leaves it out.
-        hard_negative_head (dict, optional): Hard negatives; None leaves it
-            out.
-        max_logit_scale (float, optional): Cap of the exponentiated scales.
-            Defaults to None (none, as the public code).
         data_preprocessor (dict, optional): Defaults to
             ``dict(type='FGCLIP2DataPreprocessor')``; gets the model's
             tokenizer and must have its patch size.
-        init_cfg (dict, optional): Initialisation config. Defaults to None.
+        **kwargs: ``regional_head`` (region ITC), ``hard_negative_head``,
+            ``max_logit_scale`` and ``init_cfg`` of
+            :class:`FGCLIPPretrainer`.
     """
 
     def __init__(self,
                  clip: dict,
                  *,
                  global_head: Optional[dict] = None,
-                 regional_head: Optional[dict] = None,
                  textual_intra_loss: Optional[dict] = None,
-                 hard_negative_head: Optional[dict] = None,
-                 max_logit_scale: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 **kwargs) -> None:
         super().__init__(
             clip,
             global_head=global_head or dict(type='SigLIPGlobalHead'),
-            regional_head=regional_head,
-            hard_negative_head=hard_negative_head,
-            max_logit_scale=max_logit_scale,
             init_region_scales_from_global=False,
             data_preprocessor=data_preprocessor or dict(
                 type='FGCLIP2DataPreprocessor'),
-            init_cfg=init_cfg)
+            **kwargs)
         self.textual_intra_loss = (MODELS.build(textual_intra_loss)
                                    if textual_intra_loss is not None else None)
         if not isinstance(self.data_preprocessor, FGCLIP2DataPreprocessor):
@@ -190,30 +183,24 @@ class FGCLIP2Pretrainer(FGCLIPPretrainer):
         feats = self.extract_feats(inputs, data_samples,
                                    regions=self.with_regions,
                                    negatives=with_negatives)
-        scale = self.scale(self.clip.logit_scale)
-        losses = self.global_head.loss(feats['image'], feats['long_text'],
-                                       feats['short_text'], scale,
-                                       self.clip.logit_bias)
-        losses['logit_scale'] = scale.detach()
+        losses = self.head_loss(self.global_head, feats['image'],
+                                feats['long_text'], feats['short_text'],
+                                logit_bias=self.clip.logit_bias)
         losses['logit_bias'] = self.clip.logit_bias.detach()
         if self.with_regions:
             self._count_empty('regions', len(feats['region']))
         if self.regional_head is not None:
-            scale = self.scale(self.clip.logit_scale_region)
-            losses.update(self.regional_head.loss(
-                feats['region'], feats['region_text'], scale))
-            losses['logit_scale_region'] = scale.detach()
+            losses.update(self.head_loss(self.regional_head, feats['region'],
+                                         feats['region_text']))
         if self.textual_intra_loss is not None:
             losses['loss_textual_intra'] = self.textual_intra_loss(
                 feats['region_text'])
         if with_negatives:
             self._count_empty('hard_negatives', len(feats['hard_index']))
-            scale = self.scale(self.clip.logit_scale_hardneg)
             threshold = self.hard_negative_head.cmr_threshold.clone()
-            losses.update(self.hard_negative_head.loss(
-                feats['region'][feats['hard_index']], feats['hard_text'],
-                scale))
-            losses['logit_scale_hardneg'] = scale.detach()
+            losses.update(self.head_loss(
+                self.hard_negative_head, feats['region'][feats['hard_index']],
+                feats['hard_text']))
             losses['cmr_threshold'] = threshold
         return losses
 
@@ -234,13 +221,5 @@ class FGCLIP2Pretrainer(FGCLIPPretrainer):
         scores = region.new_full((len(region), feats['hard_text'].shape[1]),
                                  float('-inf'))
         scores[:, 0] = (region * feats['region_text']).sum(-1)
-        scores[index] = torch.einsum('md,mkd->mk', region[index],
-                                     feats['hard_text'])
-        counts = [len(s.region_tokens) for s in data_samples]
-        for i, (sample, sample_scores) in enumerate(
-                zip(data_samples, scores.split(counts))):
-            sample.image_embedding = feats['image'][i]
-            sample.long_text_embedding = feats['long_text'][i]
-            sample.short_text_embedding = feats['short_text'][i]
-            sample.region_scores = sample_scores
-        return data_samples
+        scores[index] = region_caption_logits(region[index], feats['hard_text'])
+        return self.add_predictions(data_samples, feats, scores)

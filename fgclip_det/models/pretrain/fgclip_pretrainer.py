@@ -7,7 +7,15 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from torch import Tensor
 
+from fgclip_det.models.clip.constants import LOGIT_SCALES, REGION_LOGIT_SCALES
 from fgclip_det.registry import MODELS
+
+from .base_contrastive_head import (
+    BaseContrastiveHead,
+    check_max_logit_scale,
+    exp_logit_scale,
+)
+from .region_caption_logits import hard_negative_logits
 
 ForwardResults = Union[Dict[str, Tensor], List[BaseDataElement]]
 
@@ -18,14 +26,15 @@ class FGCLIPPretrainer(BaseModel):
 
     Stage 1 configures only ``global_head``; stage 2 adds ``regional_head``
     and ``hard_negative_head`` (FG-CLIP: total = L_long + L_short +
-    0.1 L_region + 0.5 L_hard, the heads' default weights). The logit scales
-    are the model's log-scales (``logit_scale``, ``logit_scale_region``,
-    ``logit_scale_hardneg``); each head gets its exponential, uncapped
-    unless ``max_logit_scale`` is set (the public code,
+    0.1 L_region + 0.5 L_hard, the heads' default weights). Each head's
+    config holds its loss weights and the settings of its logit scale
+    (:class:`BaseContrastiveHead`): which of the model's log-scales it uses
+    (``logit_scale``, ``logit_scale_region``, ``logit_scale_hardneg`` by
+    default), its cap (none by default: the public code,
     ``fgclip/model/clip_strc/fgclip.py``, ``FGCLIPModel.clip_loss`` /
     ``pairwise_contrastive_loss`` / ``hard_contrastive_loss``, uses
-    ``logit_scale.exp()`` as it is). The scales of heads left out are
-    frozen.
+    ``logit_scale.exp()`` as it is) and whether it learns. The log-scales no
+    configured head learns are frozen.
 
     The hard-negative loss scores each region against its short expression
     (``hard_positive_tokens``, see ``FGCLIPDataPreprocessor``) and its
@@ -33,9 +42,9 @@ class FGCLIPPretrainer(BaseModel):
 
     At the start of a training run, after ``load_from`` and never on resume,
     ``InitRegionScalesHook`` calls :meth:`init_region_scales`: with
-    ``init_region_scales_from_global`` the log-scales of the stage-2 heads
-    are set to the global one, as the public stage-2 script does
-    (``fgclip/train/train_fgclip.py``, ``train()``).
+    ``init_region_scales_from_global`` the region log-scales of the
+    configured heads are set to the global one, as the public stage-2 script
+    does (``fgclip/train/train_fgclip.py``, ``train()``).
 
     Args:
         clip (dict): Config of the ``FGCLIP`` model.
@@ -45,13 +54,13 @@ class FGCLIPPretrainer(BaseModel):
             caption loss; None (the default) leaves it out.
         hard_negative_head (dict, optional): Config of the hard-negative
             loss; None (the default) leaves it out.
-        max_logit_scale (float, optional): Cap of the exponentiated logit
-            scales (a capped scale gets no gradient). Defaults to None (no
-            cap, as the public FG-CLIP code).
+        max_logit_scale (float, optional): Cap of the heads whose config
+            sets no ``max_logit_scale``. Defaults to None (no cap, as the
+            public FG-CLIP code).
         init_region_scales_from_global (bool): Let
-            :meth:`init_region_scales` set the regional and hard-negative
-            log-scales to the global one. Defaults to True (the public
-            stage-2 script); False keeps the loaded ones.
+            :meth:`init_region_scales` set the region log-scales of the
+            heads to the global one. Defaults to True (the public stage-2
+            script); False keeps the loaded ones.
         data_preprocessor (dict, optional): Defaults to
             ``dict(type='FGCLIPDataPreprocessor')``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -71,24 +80,47 @@ class FGCLIPPretrainer(BaseModel):
             data_preprocessor=MODELS.build(
                 data_preprocessor or dict(type='FGCLIPDataPreprocessor')),
             init_cfg=init_cfg)
-        self.clip = MODELS.build(clip)
-        self.global_head = MODELS.build(
-            global_head or dict(type='GlobalContrastiveHead'))
-        self.regional_head = (MODELS.build(regional_head)
-                              if regional_head is not None else None)
-        self.hard_negative_head = (MODELS.build(hard_negative_head)
-                                   if hard_negative_head is not None else None)
-        if max_logit_scale is not None and not max_logit_scale > 0:
-            raise ValueError(f'max_logit_scale must be > 0 or None, got '
-                             f'{max_logit_scale!r}')
+        check_max_logit_scale(max_logit_scale)
         self.max_logit_scale = max_logit_scale
         self.init_region_scales_from_global = init_region_scales_from_global
-        # The scale of a head left out gets no gradient: freeze it, so that
-        # DistributedDataParallel finds no unused parameter.
-        if self.regional_head is None:
-            self.clip.logit_scale_region.requires_grad_(False)
-        if self.hard_negative_head is None:
-            self.clip.logit_scale_hardneg.requires_grad_(False)
+        self.clip = MODELS.build(clip)
+        self.global_head = self._build_head(
+            global_head or dict(type='GlobalContrastiveHead'))
+        self.regional_head = self._build_head(regional_head)
+        self.hard_negative_head = self._build_head(hard_negative_head)
+        self._freeze_unlearned_scales()
+
+    def _build_head(self, cfg: Optional[dict]) -> Optional[BaseContrastiveHead]:
+        """Build a head, its cap defaulting to :attr:`max_logit_scale`."""
+        if cfg is None:
+            return None
+        if self.max_logit_scale is not None:
+            cfg = dict(cfg)
+            cfg.setdefault('max_logit_scale', self.max_logit_scale)
+        return MODELS.build(cfg)
+
+    @property
+    def scaled_heads(self) -> List[BaseContrastiveHead]:
+        """The configured heads, each with its logit scale."""
+        return [head for head in (self.global_head, self.regional_head,
+                                  self.hard_negative_head)
+                if head is not None]
+
+    def _freeze_unlearned_scales(self) -> None:
+        """Train exactly the log-scales a head learns.
+
+        A log-scale no head uses gets no gradient: freezing it keeps
+        DistributedDataParallel from finding an unused parameter.
+        """
+        learn: Dict[str, bool] = {}
+        for head in self.scaled_heads:
+            name = head.logit_scale_name
+            if learn.setdefault(name, head.learn_logit_scale) != \
+                    head.learn_logit_scale:
+                raise ValueError(f'the heads using {name} disagree on '
+                                 'learn_logit_scale')
+        for name in LOGIT_SCALES:
+            getattr(self.clip, name).requires_grad_(learn.get(name, False))
 
     def forward(self,
                 inputs: Tensor,
@@ -114,23 +146,26 @@ class FGCLIPPretrainer(BaseModel):
                          f'{mode!r}')
 
     def scale(self, log_scale: Tensor) -> Tensor:
-        """The exponentiated logit scale, capped at ``max_logit_scale`` if set."""
-        scale = log_scale.exp()
-        if self.max_logit_scale is None:
-            return scale
-        return scale.clamp(max=self.max_logit_scale)
+        """``exp(log_scale)`` under the default cap, :attr:`max_logit_scale`."""
+        return exp_logit_scale(log_scale, self.max_logit_scale)
+
+    def head_loss(self, head: BaseContrastiveHead, *inputs: Tensor,
+                  **kwargs) -> Dict[str, Tensor]:
+        """``head.loss(*inputs, scale, **kwargs)`` with the head's scale of
+        its log-scale, which is logged under the log-scale's name."""
+        scale = head.scale(getattr(self.clip, head.logit_scale_name))
+        losses = head.loss(*inputs, scale, **kwargs)
+        losses[head.logit_scale_name] = scale.detach()
+        return losses
 
     def region_scale_names(self) -> List[str]:
-        """The log-scales of the configured stage-2 heads."""
-        names = []
-        if self.regional_head is not None:
-            names.append('logit_scale_region')
-        if self.hard_negative_head is not None:
-            names.append('logit_scale_hardneg')
-        return names
+        """The region log-scales the configured heads use (regional, then
+        hard-negative)."""
+        names = [head.logit_scale_name for head in self.scaled_heads]
+        return [name for name in REGION_LOGIT_SCALES if name in names]
 
     def init_region_scales(self) -> List[str]:
-        """Set the stage-2 heads' log-scales to the global log-scale.
+        """Set the heads' region log-scales to the global log-scale.
 
         Does nothing unless ``init_region_scales_from_global``; call it once
         the weights are loaded (``InitRegionScalesHook`` does, before the
@@ -249,24 +284,16 @@ class FGCLIPPretrainer(BaseModel):
             data_samples,
             regions=with_negatives or self.regional_head is not None,
             negatives=with_negatives)
-        scale = self.scale(self.clip.logit_scale)
-        losses = self.global_head.loss(feats['image'], feats['long_text'],
-                                       feats['short_text'], scale)
-        losses['logit_scale'] = scale.detach()
+        losses = self.head_loss(self.global_head, feats['image'],
+                                feats['long_text'], feats['short_text'])
         if self.regional_head is not None:
-            scale = self.scale(self.clip.logit_scale_region)
-            losses.update(
-                self.regional_head.loss(feats['region'], feats['region_text'],
-                                        scale))
-            losses['logit_scale_region'] = scale.detach()
+            losses.update(self.head_loss(self.regional_head, feats['region'],
+                                         feats['region_text']))
         if self.hard_negative_head is not None:
-            scale = self.scale(self.clip.logit_scale_hardneg)
-            losses.update(
-                self.hard_negative_head.loss(feats['region'],
-                                             feats['hard_positive_text'],
-                                             feats['negative_text'], scale,
-                                             feats['negative_mask']))
-            losses['logit_scale_hardneg'] = scale.detach()
+            losses.update(self.head_loss(
+                self.hard_negative_head, feats['region'],
+                feats['hard_positive_text'], feats['negative_text'],
+                negative_mask=feats['negative_mask']))
         return losses
 
     def predict(self, inputs: Tensor,
@@ -282,16 +309,20 @@ class FGCLIPPretrainer(BaseModel):
             ``-inf`` at padding.
         """
         feats = self.extract_feats(inputs, data_samples)
-        candidates = torch.cat(
-            [feats['hard_positive_text'].unsqueeze(1), feats['negative_text']],
-            1)
-        scores = torch.einsum('md,mkd->mk', feats['region'], candidates)
-        real = torch.cat([feats['negative_mask'].new_ones(len(scores), 1),
-                          feats['negative_mask']], 1)
-        scores = scores.masked_fill(~real, float('-inf'))
+        scores = hard_negative_logits(
+            feats['region'], feats['hard_positive_text'],
+            feats['negative_text'], negative_mask=feats['negative_mask'])
+        return self.add_predictions(data_samples, feats, scores)
+
+    @staticmethod
+    def add_predictions(data_samples: List[BaseDataElement],
+                        feats: Dict[str, Tensor],
+                        region_scores: Tensor) -> List[BaseDataElement]:
+        """Set the embeddings of :meth:`predict` and each sample's rows of
+        ``region_scores`` ``(sum N_i, 1 + K)`` on the samples."""
         counts = [len(s.region_tokens) for s in data_samples]
         for i, (sample, sample_scores) in enumerate(
-                zip(data_samples, scores.split(counts))):
+                zip(data_samples, region_scores.split(counts))):
             sample.image_embedding = feats['image'][i]
             sample.long_text_embedding = feats['long_text'][i]
             sample.short_text_embedding = feats['short_text'][i]

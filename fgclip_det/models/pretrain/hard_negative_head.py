@@ -3,32 +3,36 @@ from typing import Dict, Optional, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from torch import Tensor
 
 from fgclip_det.registry import MODELS
 
+from .base_contrastive_head import BaseContrastiveHead
+from .region_caption_logits import hard_negative_logits
+
 
 @MODELS.register_module()
-class HardNegativeHead(BaseModule):
+class HardNegativeHead(BaseContrastiveHead):
     """Pick a region's caption among captions with one attribute changed.
 
     For every region the logits are the scaled cosine similarities to its
     positive caption followed by its ``K`` hard-negative captions (FineHARD:
     ``K = 10``); the loss is the cross-entropy with the positive at index 0,
     averaged over the regions that have negatives. The model owns the
-    hard-negative temperature and passes its exponentiated value.
+    hard-negative temperature (``logit_scale_hardneg`` unless
+    ``logit_scale_name`` names another) and the pretrainer passes its
+    exponentiated value.
 
     Args:
         loss_weight (float): Weight of the loss. Defaults to 0.5 (FG-CLIP).
-        init_cfg (dict, optional): Initialisation config. Defaults to None.
+        **kwargs: The logit-scale settings and ``init_cfg`` of
+            :class:`BaseContrastiveHead`.
     """
 
-    def __init__(self,
-                 *,
-                 loss_weight: float = 0.5,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
+    default_logit_scale_name = 'logit_scale_hardneg'
+
+    def __init__(self, *, loss_weight: float = 0.5, **kwargs) -> None:
+        super().__init__(**kwargs)
         self.loss_weight = loss_weight
 
     def loss(self,
@@ -55,14 +59,12 @@ class HardNegativeHead(BaseModule):
             dict[str, Tensor]: ``loss_hard_negative``, a weighted scalar; 0
             (still in the autograd graph) when no region has negatives.
         """
-        texts = torch.cat([pos_text_feats.unsqueeze(1), neg_text_feats], 1)
-        logits = logit_scale * torch.einsum('nd,nkd->nk', region_feats, texts)
+        logits = hard_negative_logits(region_feats, pos_text_feats,
+                                      neg_text_feats, logit_scale,
+                                      negative_mask)
         if negative_mask is None:
             negative_mask = logits.new_ones(neg_text_feats.shape[:2],
                                             dtype=torch.bool)
-        keep = torch.cat([negative_mask.new_ones(logits.shape[0], 1),
-                          negative_mask], dim=1)
-        logits = logits.masked_fill(~keep, float('-inf'))
         # A region without negatives has one finite logit, so its loss is
         # exactly 0: weighting by ``has_negatives`` leaves it out without a
         # data-dependent selection, which would wait for the device.

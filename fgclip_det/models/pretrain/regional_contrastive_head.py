@@ -1,16 +1,16 @@
 """Stage-2 regional loss of FG-CLIP: region features <-> region captions."""
 from typing import Dict, Optional, Union
 
-from mmengine.model import BaseModule
 from torch import Tensor
 
 from fgclip_det.registry import MODELS
 
+from .base_contrastive_head import BaseContrastiveHead
 from .info_nce import symmetric_info_nce
 
 
 @MODELS.register_module()
-class RegionalContrastiveHead(BaseModule):
+class RegionalContrastiveHead(BaseContrastiveHead):
     """Symmetric InfoNCE of region features against their region captions.
 
     Every valid region of the batch is a positive for its own caption and a
@@ -19,22 +19,26 @@ class RegionalContrastiveHead(BaseModule):
     ``(batch, max_regions, dim)``, with a validity mask of the leading shape
     (selecting rows by the mask waits for the device on a GPU; the
     pretrainer passes flat regions, which do not).
-    The model owns the regional temperature and passes its exponentiated
-    value.
+    The model owns the regional temperature (``logit_scale_region`` unless
+    ``logit_scale_name`` names another) and the pretrainer passes its
+    exponentiated value.
 
     Args:
         loss_weight (float): Weight of the loss. Defaults to 0.1 (FG-CLIP).
         gather (bool): Use the regions of all ranks as negatives. Defaults
             to False: each rank contrasts the regions of its own batch.
-        init_cfg (dict, optional): Initialisation config. Defaults to None.
+        **kwargs: The logit-scale settings and ``init_cfg`` of
+            :class:`BaseContrastiveHead`.
     """
+
+    default_logit_scale_name = 'logit_scale_region'
 
     def __init__(self,
                  *,
                  loss_weight: float = 0.1,
                  gather: bool = False,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         self.loss_weight = loss_weight
         self.gather = gather
 

@@ -1,16 +1,21 @@
-"""Class text embeddings for open-vocabulary heads."""
+"""Class text embeddings for open-vocabulary heads, and prompt templates."""
 from .class_embeddings import (
     build_class_embeddings,
     load_class_embeddings,
     region_text_encoder,
     save_class_embeddings,
 )
-from .class_names import check_class_names, class_name_to_text
-from .prompt_templates import SINGLE_TEMPLATE, VILD_TEMPLATES
-from .vocabulary import load_vocabulary
+from .imagenet_templates import IMAGENET_TEMPLATES
+from .prompt_templates import (
+    SINGLE_TEMPLATE,
+    TEMPLATE_SETS,
+    VILD_TEMPLATES,
+    TemplateSet,
+    resolve_templates,
+)
 
 __all__ = [
-    'SINGLE_TEMPLATE', 'VILD_TEMPLATES', 'build_class_embeddings',
-    'check_class_names', 'class_name_to_text', 'load_class_embeddings',
-    'load_vocabulary', 'region_text_encoder', 'save_class_embeddings'
+    'IMAGENET_TEMPLATES', 'SINGLE_TEMPLATE', 'TEMPLATE_SETS', 'TemplateSet',
+    'VILD_TEMPLATES', 'build_class_embeddings', 'load_class_embeddings',
+    'region_text_encoder', 'resolve_templates', 'save_class_embeddings'
 ]

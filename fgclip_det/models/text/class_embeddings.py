@@ -18,7 +18,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from .class_names import check_class_names, class_name_to_text
+from fgclip_det.datasets.class_names import check_class_names, class_name_to_text
+
 from .prompt_templates import VILD_TEMPLATES
 
 EMBEDDINGS_KEY = 'embeddings'
@@ -54,7 +55,7 @@ def build_class_embeddings(encode_text: TextEncoder,
         encode_text (Callable): Prompts -> features ``(num_prompts, dim)``.
         class_names (Sequence[str]): The vocabulary: non-empty names, no two
             with the same prompt text (see
-            :func:`~fgclip_det.models.text.class_names.check_class_names`).
+            :func:`~fgclip_det.datasets.class_names.check_class_names`).
         templates (Sequence[str]): Templates with one ``{}``. Defaults to
             the 63 ViLD templates.
         batch_size (int): Prompts encoded at once. Defaults to 256.

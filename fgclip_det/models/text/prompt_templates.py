@@ -1,9 +1,14 @@
-"""Prompt templates for class text embeddings.
+"""Prompt templates for class text embeddings, and the named sets.
 
 The ViLD prompt ensemble (Gu et al., "Open-vocabulary Object Detection via
 Vision and Language Knowledge Distillation", ICLR 2022): CLIP's ImageNet
 templates adapted to objects in a scene. ``{}`` is replaced by the class name.
+:data:`TEMPLATE_SETS` names it, CLIP's 80 ImageNet templates
+(:mod:`.imagenet_templates`) and the single template for configs and tools.
 """
+from typing import Dict, Literal, Sequence, Tuple, Union
+
+from .imagenet_templates import IMAGENET_TEMPLATES
 
 #: The template used when no ensemble is wanted.
 SINGLE_TEMPLATE = ('a photo of a {}.', )
@@ -74,3 +79,32 @@ VILD_TEMPLATES = (
     'a painting of the {}.',
     'a painting of a {}.',
 )
+
+#: A named prompt set or the templates themselves.
+TemplateSet = Union[Literal['vild', 'imagenet', 'single'], Sequence[str]]
+#: Named prompt ensembles: ViLD's 63 for objects, CLIP's 80 for images.
+TEMPLATE_SETS: Dict[str, Tuple[str, ...]] = dict(
+    vild=VILD_TEMPLATES, imagenet=IMAGENET_TEMPLATES, single=SINGLE_TEMPLATE)
+
+
+def resolve_templates(templates: TemplateSet) -> Tuple[str, ...]:
+    """The prompt templates of a set name or of a list of templates.
+
+    Raises:
+        ValueError: For an unknown name, an empty list, or a template
+            without exactly one ``{}``.
+    """
+    if isinstance(templates, str):
+        if templates not in TEMPLATE_SETS:
+            raise ValueError(f'templates must be one of '
+                             f'{tuple(TEMPLATE_SETS)} or a list of '
+                             f'templates, got {templates!r}')
+        return TEMPLATE_SETS[templates]
+    templates = tuple(templates)
+    if not templates:
+        raise ValueError('templates is an empty list')
+    for template in templates:
+        if not isinstance(template, str) or template.count('{}') != 1:
+            raise ValueError("each template must be a string with one '{}' "
+                             f'for the class name, got {template!r}')
+    return templates

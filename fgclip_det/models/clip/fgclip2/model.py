@@ -26,9 +26,11 @@ from ..checkpoint import (
     read_state_dict,
     save_checkpoint,
 )
+from ..constants import REGION_LOGIT_SCALES
 from ..key_map import KeyReport
+from ..long_text_positions import stretch_position_table
 from ..region_pool import BoxFormat, pool_regions
-from ..text_tower import encode_text_tokens, stretch_position_table
+from ..text_tower import encode_text_tokens
 from .arch import ARCH_PRESETS
 from .hf_layout import hf_dir_arch, hf_dir_tokenizer, load_hf_state_dict
 from .text import WALKS, build_text_transformer
@@ -37,10 +39,9 @@ from .trunk import FGCLIP2Trunk
 from .vision_tower import FGCLIP2VisionTower
 
 TextInput = Union[Tensor, str, List[str]]
-#: Log-scales of the regional and hard-negative losses; the public training
+#: Start of the regional and hard-negative log-scales: the public training
 #: code adds them at log(100) (``train_fgclip2.py``: ``logit_scale_finegraind``,
 #: ``logit_scale_hardneg``); they are not in the released files.
-REGION_LOGIT_SCALES = ('logit_scale_region', 'logit_scale_hardneg')
 REGION_LOGIT_SCALE_INIT = math.log(100)
 
 

@@ -1,17 +1,19 @@
 """FG-CLIP 2's hard-negative loss: contrastive + pair + CMR terms."""
-from typing import Dict, Optional, Union
+from typing import Dict, Union
 
 import torch
 import torch.nn.functional as F
 from mmengine.dist import all_reduce
-from mmengine.model import BaseModule
 from torch import Tensor
 
 from fgclip_det.registry import MODELS
 
+from ..base_contrastive_head import BaseContrastiveHead
+from ..region_caption_logits import region_caption_logits
+
 
 @MODELS.register_module()
-class FGCLIP2HardNegativeHead(BaseModule):
+class FGCLIP2HardNegativeHead(BaseContrastiveHead):
     """Tell a region's caption from its attribute-perturbed negatives.
 
     Public code ``fgclip2/model/strcs/fgclip2.py`` = T,
@@ -48,8 +50,11 @@ class FGCLIP2HardNegativeHead(BaseModule):
             (T:614-616).
         threshold_max (float): Upper clamp of the threshold. Defaults to
             10.0 (T:529).
-        init_cfg (dict, optional): Initialisation config. Defaults to None.
+        **kwargs: The logit-scale settings (``logit_scale_hardneg`` by
+            default) and ``init_cfg`` of :class:`BaseContrastiveHead`.
     """
+
+    default_logit_scale_name = 'logit_scale_hardneg'
 
     def __init__(self,
                  *,
@@ -58,8 +63,8 @@ class FGCLIP2HardNegativeHead(BaseModule):
                  pair_weight: float = 3.0,
                  cmr_weight: float = 0.4,
                  threshold_max: float = 10.0,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         self.loss_weight = loss_weight
         self.contrastive_weight = contrastive_weight
         self.pair_weight = pair_weight
@@ -94,8 +99,8 @@ class FGCLIP2HardNegativeHead(BaseModule):
             F.cross_entropy(region_logits, targets, reduction='sum') +
             F.cross_entropy(text_logits, targets, reduction='sum')) / (2 * rows)
 
-        pair_logits = logit_scale * torch.einsum('nd,nkd->nk', region_feats,
-                                                 text_feats)
+        pair_logits = region_caption_logits(region_feats, text_feats,
+                                            logit_scale)
         pair = F.cross_entropy(
             pair_logits, torch.zeros_like(targets), reduction='sum') / rows
 

@@ -1,14 +1,14 @@
 """FG-CLIP 2's global loss: SigLIP's sigmoid loss, image <-> captions."""
-from typing import Dict, Optional, Union
+from typing import Dict, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from torch import Tensor
 
 from fgclip_det.registry import MODELS
 
 from ..gather_with_grad import gather_with_grad
+from ..global_contrastive_head import GlobalContrastiveHead
 
 
 def sigmoid_contrastive_loss(image_feats: Tensor,
@@ -67,60 +67,26 @@ def sigmoid_contrastive_loss(image_feats: Tensor,
 
 
 @MODELS.register_module()
-class SigLIPGlobalHead(BaseModule):
+class SigLIPGlobalHead(GlobalContrastiveHead):
     """Sigmoid loss of images against their long and short captions.
 
     FG-CLIP 2 sums the SigLIP loss of (image, long caption) and of (image,
     short caption) with weight 1 each and one shared ``logit_scale`` /
     ``logit_bias`` (T:462-482). The head has no parameters: the model owns
-    both and passes the exponentiated scale and the bias.
-
-    Args:
-        loss_weight_long (float): Weight of the image <-> long caption loss.
-            Defaults to 1.0.
-        loss_weight_short (float): Weight of the image <-> short caption
-            loss. Defaults to 1.0.
-        gather (bool): Use the captions of all ranks as negatives
-            (T:656-670). Defaults to True.
-        init_cfg (dict, optional): Initialisation config. Defaults to None.
+    both and the pretrainer passes the exponentiated scale and the bias.
+    The arguments are those of :class:`GlobalContrastiveHead`; ``gather``
+    uses the captions of all ranks as negatives (T:656-670).
     """
-
-    def __init__(self,
-                 *,
-                 loss_weight_long: float = 1.0,
-                 loss_weight_short: float = 1.0,
-                 gather: bool = True,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
-        self.loss_weight_long = loss_weight_long
-        self.loss_weight_short = loss_weight_short
-        self.gather = gather
 
     def loss(self, image_feats: Tensor, long_text_feats: Tensor,
              short_text_feats: Tensor, logit_scale: Union[Tensor, float],
              logit_bias: Union[Tensor, float]) -> Dict[str, Tensor]:
-        """Compute the weighted global losses.
-
-        Args:
-            image_feats (Tensor): L2-normalised image features, shape
-                ``(batch, dim)``.
-            long_text_feats (Tensor): L2-normalised long-caption features,
-                shape ``(batch, dim)``.
-            short_text_feats (Tensor): L2-normalised short-caption features,
-                shape ``(batch, dim)``.
-            logit_scale (Tensor | float): Exponentiated log-scale.
-            logit_bias (Tensor | float): Bias of the logits.
-
-        Returns:
-            dict[str, Tensor]: ``loss_global_long`` and ``loss_global_short``,
-            scalars already multiplied by their weights.
-        """
-        loss_long = sigmoid_contrastive_loss(
-            image_feats, long_text_feats, logit_scale, logit_bias,
-            gather=self.gather)
-        loss_short = sigmoid_contrastive_loss(
-            image_feats, short_text_feats, logit_scale, logit_bias,
-            gather=self.gather)
-        return dict(
-            loss_global_long=self.loss_weight_long * loss_long,
-            loss_global_short=self.loss_weight_short * loss_short)
+        """Compute the weighted global losses: the arguments and the result
+        of :meth:`GlobalContrastiveHead.loss`, and ``logit_bias`` (Tensor |
+        float), the bias of the logits."""
+        return self.weighted(
+            sigmoid_contrastive_loss(image_feats, long_text_feats, logit_scale,
+                                     logit_bias, gather=self.gather),
+            sigmoid_contrastive_loss(image_feats, short_text_feats,
+                                     logit_scale, logit_bias,
+                                     gather=self.gather))
