@@ -10,6 +10,12 @@ from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from fgclip_det.models.clip.attention_fast_path import (
+    AttentionFastPath,
+    check_fast_path_mode,
+    mha_fast_path,
+    use_fast_path,
+)
 from fgclip_det.models.clip.checkpoint import (
     load_state_dict_with_report,
     read_state_dict,
@@ -93,6 +99,12 @@ class FViTCLIPBackbone(BaseModule):
             backbone does (``F-ViT/models/evaclip_vit.py``). Only towers with
             a value-path dense map (open_clip ViT, EVA). Defaults to
             'attention'.
+        attention_fast_path (str): ``'auto'``, ``'on'`` or ``'off'``: whether
+            the frozen tower takes ``nn.MultiheadAttention``'s native
+            inference fast path (open_clip towers; timm towers do not use
+            it). ``'auto'`` decides by device and sequence length as
+            measured (:mod:`fgclip_det.models.clip.attention_fast_path`).
+            Defaults to 'auto'.
         init_cfg (dict or list[dict], optional): Initialisation of the
             adapters. Defaults to None.
     """
@@ -105,6 +117,7 @@ class FViTCLIPBackbone(BaseModule):
                  clip_checkpoint_prefix: str = FGCLIP_VISUAL_PREFIX,
                  clip_checkpoint_layout: str = 'open_clip',
                  last_block: str = 'attention',
+                 attention_fast_path: AttentionFastPath = 'auto',
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         model = MODELS.build(clip)
@@ -120,6 +133,8 @@ class FViTCLIPBackbone(BaseModule):
         self.out_indices = out_indices
         self.vision_trunk.check_last_block(last_block)
         self.last_block = last_block
+        check_fast_path_mode(attention_fast_path)
+        self.attention_fast_path = attention_fast_path
         self.clip_checkpoint = clip_checkpoint
         self.clip_checkpoint_prefix = clip_checkpoint_prefix
         if clip_checkpoint_layout not in CHECKPOINT_LAYOUTS:
@@ -174,9 +189,13 @@ class FViTCLIPBackbone(BaseModule):
     def _run_clip(self, images: Tensor,
                   with_dense: bool) -> Tuple[List[Tensor], Optional[Tensor]]:
         """Token grids after ``out_indices`` and, optionally, the dense map."""
-        features = self.vision_trunk.features(images, self.out_indices,
-                                              with_dense=with_dense,
-                                              last_block=self.last_block)
+        patch_h, patch_w = self.patch_size
+        num_tokens = (images.shape[-2] // patch_h) * (images.shape[-1] // patch_w) + 1
+        fast = use_fast_path(self.attention_fast_path, num_tokens, images.device)
+        with mha_fast_path(fast):
+            features = self.vision_trunk.features(images, self.out_indices,
+                                                  with_dense=with_dense,
+                                                  last_block=self.last_block)
         dense = features.dense
         return features.maps, None if dense is None else F.normalize(dense, dim=1)
 

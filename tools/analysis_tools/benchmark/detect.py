@@ -5,7 +5,7 @@ from typing import Optional, Tuple
 
 import torch
 from mmdet.testing import demo_mm_inputs
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.model import revert_sync_batchnorm
 from torch import nn
 
@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "('fvit/xxx.py')")
     add_input_arguments(parser, batch_size=1, batch_help='images a call',
                         size_default="the config's image_size")
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, e.g. '
+                        'model.backbone.attention_fast_path=on')
 
 
 def random_weights_cfg(model_cfg: ConfigDict, embeddings: torch.Tensor) -> ConfigDict:
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
         :meth:`Timing.summary`, with ``images_per_s``), ``overhead_ratio``
         (median detector / backbone time, per variant) and ``memory``.
     """
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     model_cfg, (height, width) = benchmark_model_cfg(cfg, args.image_size)
     num_classes = model_cfg.roi_head.bbox_head.num_classes
     variants = {}
@@ -118,7 +121,8 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
                                  for name in models}
     figures['memory'] = memory
     settings = dict(
-        config=args.config, image_size=[height, width],
+        config=args.config, cfg_options=args.cfg_options,
+        image_size=[height, width],
         padded_size=list(inputs.shape[-2:]), batch_size=args.batch_size,
         rpn_proposals=cfg.model.test_cfg.rpn.max_per_img,
         max_detections=cfg.model.test_cfg.rcnn.max_per_img)

@@ -42,6 +42,7 @@ from torch import Tensor
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from fgclip_det.models.backbones import FViTCLIPBackbone
+from fgclip_det.models.clip.attention_fast_path import mha_fast_path
 from fgclip_det.models.clip.vit_trunk import PosEmbedCache, resize_pos_embed
 from fgclip_det.models.evaluators.class_text_embeddings import ClassTextEmbeddings
 from fgclip_det.testing import tiny_fgclip_cfg
@@ -84,26 +85,15 @@ def speedups(medians: Dict[str, float], after: str) -> Dict[str, float]:
     return {name: t / medians[after] for name, t in medians.items() if name != after}
 
 
-@contextlib.contextmanager
-def mha_fastpath(enabled: bool) -> Iterator[None]:
-    """Switch ``nn.MultiheadAttention``'s native fast path, then restore it."""
-    previous = torch.backends.mha.get_fastpath_enabled()
-    torch.backends.mha.set_fastpath_enabled(enabled)
-    try:
-        yield
-    finally:
-        torch.backends.mha.set_fastpath_enabled(previous)
-
-
 def attention_variants() -> Dict[str, Callable[[], ContextManager]]:
     """Name -> context of each attention variant, the shipped one first."""
     def math():
         stack = contextlib.ExitStack()
-        stack.enter_context(mha_fastpath(False))
+        stack.enter_context(mha_fast_path(False))
         stack.enter_context(sdpa_kernel([SDPBackend.MATH]))
         return stack
     return dict(default=contextlib.nullcontext,
-                no_mha_fastpath=lambda: mha_fastpath(False),
+                no_mha_fastpath=lambda: mha_fast_path(False),
                 sdpa_math=math)
 
 
