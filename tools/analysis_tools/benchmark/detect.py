@@ -13,6 +13,8 @@ from fgclip_det.models.clip.open_clip_factory import resolve_model_cfg
 from fgclip_det.registry import MODELS
 from fgclip_det.utils.tool_cli import load_config
 
+from .detect_stages import breakdown
+from .flops import matmul_peak_gflops
 from .runtime import add_input_arguments, autocast, drop_pretrained
 from .timing import measure, peak_memory
 
@@ -28,6 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, e.g. '
                         'model.backbone.attention_fast_path=on')
+    parser.add_argument('--breakdown', action='store_true',
+                        help='also time each stage (backbone, neck, RPN, RoI '
+                        'head, NMS; training forward and backward) with its '
+                        'FLOPs against the measured matmul peak')
 
 
 def random_weights_cfg(model_cfg: ConfigDict, embeddings: torch.Tensor) -> ConfigDict:
@@ -86,7 +92,9 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
         tuple[dict, dict]: Settings and figures: ``with_ensemble`` (when
         the config has one), ``without_ensemble``, ``backbone`` (see
         :meth:`Timing.summary`, with ``images_per_s``), ``overhead_ratio``
-        (median detector / backbone time, per variant) and ``memory``.
+        (median detector / backbone time, per variant) and ``memory``; with
+        ``--breakdown`` also ``matmul_peak_gflops_per_s`` and ``stages``
+        (:func:`.detect_stages.breakdown`, with the ensemble as configured).
     """
     cfg = load_config(args.config, args.cfg_options)
     model_cfg, (height, width) = benchmark_model_cfg(cfg, args.image_size)
@@ -120,6 +128,13 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
     figures['overhead_ratio'] = {name: medians[name] / medians['backbone']
                                  for name in models}
     figures['memory'] = memory
+    if args.breakdown:
+        dtype = torch.bfloat16 if args.amp else torch.float32
+        figures['matmul_peak_gflops_per_s'] = matmul_peak_gflops(device, dtype)
+        with autocast(device, args.amp):
+            figures['stages'] = breakdown(
+                first, packed, device, warmup=args.warmup, runs=args.runs,
+                peak_gflops=figures['matmul_peak_gflops_per_s'])
     settings = dict(
         config=args.config, cfg_options=args.cfg_options,
         image_size=[height, width],

@@ -4,7 +4,7 @@ import copy
 from typing import List, Tuple
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 from mmengine.structures import BaseDataElement
 from torch import nn
@@ -12,6 +12,8 @@ from torch import nn
 from fgclip_det.registry import MODELS
 from fgclip_det.utils.tool_cli import load_config
 
+from .flops import matmul_peak_gflops
+from .pretrain_stages import step_breakdown
 from .runtime import add_input_arguments, autocast, drop_pretrained, model_image_size
 from .timing import measure, peak_memory
 
@@ -25,6 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_batch_arguments(
         parser, config_help="pretraining config file or shipped name ('fgclip/xxx.py')",
         batch_size=8, batch_help='images a step')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, e.g. '
+                        'model.clip.grad_checkpointing=False')
+    parser.add_argument('--breakdown', action='store_true',
+                        help='also time each stage (preprocess, image and text '
+                        'forward, loss, backward, optimiser step) with its FLOPs '
+                        'against the measured matmul peak')
 
 
 def add_batch_arguments(parser: argparse.ArgumentParser, *, config_help: str,
@@ -120,9 +129,10 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
     Returns:
         tuple[dict, dict]: Settings and figures: ``step`` (see
         :meth:`Timing.summary`, with ``steps_per_s``), ``samples_per_s``
-        and ``memory``.
+        and ``memory``; with ``--breakdown`` also ``matmul_peak_gflops_per_s``
+        and ``stages`` (:func:`.pretrain_stages.step_breakdown`).
     """
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = build_pretrainer(cfg, device)
@@ -137,8 +147,16 @@ def run(args: argparse.Namespace, device: torch.device) -> Tuple[dict, dict]:
     step = timing.summary(1, 'steps_per_s')
     figures = dict(step=step, samples_per_s=args.batch_size * step['steps_per_s'],
                    memory=memory)
+    if args.breakdown:
+        dtype = torch.bfloat16 if args.amp else torch.float32
+        figures['matmul_peak_gflops_per_s'] = matmul_peak_gflops(device, dtype)
+        with autocast(device, cpu_amp):
+            figures['stages'] = step_breakdown(
+                model, optim_wrapper, batch, device, warmup=args.warmup,
+                runs=args.runs, peak_gflops=figures['matmul_peak_gflops_per_s'])
     settings = dict(
-        config=args.config, batch_size=args.batch_size, image_size=size,
+        config=args.config, cfg_options=args.cfg_options,
+        batch_size=args.batch_size, image_size=size,
         regions=args.regions, negatives=args.negatives,
         long_tokens=args.long_tokens, short_tokens=args.short_tokens,
         region_tokens=args.region_tokens or args.short_tokens,
