@@ -43,10 +43,12 @@ test_dataloader = val_dataloader
 max_epochs = {{_base_.synthetic_max_epochs}}
 train_cfg = {{_base_.synthetic_train_cfg}}
 # fp32 on the CPU, the recipe's AdamW groups at the quickstart's lr.
+# fused=True: torch's one-kernel AdamW, the same update (docs/benchmarks.md)
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr={{_base_.synthetic_lr}}, weight_decay=0.05),
+    optimizer=dict(type='AdamW', lr={{_base_.synthetic_lr}}, weight_decay=0.05,
+                   fused=True),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True),
     clip_grad={{_base_.synthetic_clip_grad}})
 warmup_iters = {{_base_.synthetic_warmup_iters}}

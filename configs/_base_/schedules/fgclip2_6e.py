@@ -40,11 +40,13 @@ _custom_keys.update({key: dict(decay_mult=0.0)
 paramwise_cfg = dict(
     norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True,
     custom_keys=_custom_keys)
+# fused=True: torch's one-kernel AdamW, the same update (docs/benchmarks.md)
 optim_wrapper = dict(
     type='AmpOptimWrapper',
     dtype='bfloat16',
     optimizer=dict(
-        type='AdamW', lr=lr, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.001),
+        type='AdamW', lr=lr, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.001,
+        fused=True),
     paramwise_cfg=paramwise_cfg)
 warmup_epochs = 0.03 * max_epochs
 param_scheduler = [

@@ -22,6 +22,7 @@ from tools.analysis_tools.benchmark.flops import (
     efficiency,
     matmul_peak_gflops,
 )
+from tools.analysis_tools.benchmark.runtime import drop_pretrained
 from tools.analysis_tools.benchmark.stages import StageTimer, patched
 
 QUICKSTART = REPO_ROOT / 'configs/quickstart'
@@ -144,3 +145,15 @@ def test_pretrain_breakdown_splits_the_step():
     assert (stages['loss_forward']['gflop']
             > stages['image_forward']['gflop'] + stages['text_forward']['gflop'] > 0)
     assert stages['optimizer_step']['gflop'] == 0
+
+
+def test_random_weights_keep_the_pretrained_activation():
+    openai = dict(model_name='ViT-B-16', pretrained='openai', checkpoint='x.pth')
+    drop_pretrained(openai)
+    assert openai == dict(model_name='ViT-B-16', quick_gelu=True)
+    laion = dict(model_name='ViT-B-16', pretrained='laion2b_s34b_b88k')
+    drop_pretrained(laion)
+    assert laion == dict(model_name='ViT-B-16', quick_gelu=False)
+    forced = dict(model_name='ViT-B-16', pretrained='openai', quick_gelu=False)
+    drop_pretrained(forced)
+    assert forced == dict(model_name='ViT-B-16', quick_gelu=False)

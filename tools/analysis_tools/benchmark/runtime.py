@@ -1,11 +1,13 @@
 """Options, devices, bf16 autocast and models shared by the benchmarks."""
 import argparse
 import contextlib
+import os.path as osp
 from typing import ContextManager, Literal
 
 import torch
 
 from fgclip_det.models.clip import FGCLIP
+from fgclip_det.models.clip.open_clip_factory import resolve_model_cfg
 from fgclip_det.testing import tiny_open_clip_cfg
 
 DeviceName = Literal['cpu', 'cuda']
@@ -66,9 +68,19 @@ def autocast(device: torch.device, amp: bool) -> ContextManager:
 
 def drop_pretrained(clip_cfg: dict) -> None:
     """Remove ``pretrained`` and ``checkpoint`` from a CLIP config (in place),
-    so it builds with random weights."""
-    for key in ('pretrained', 'checkpoint'):
-        clip_cfg.pop(key, None)
+    so it builds with random weights.
+
+    The architecture stays the one the weights imply: a pretrained tag that
+    decides the activation (QuickGELU for OpenAI weights) sets
+    ``quick_gelu`` when the config does not.
+    """
+    clip_cfg.pop('checkpoint', None)
+    pretrained = clip_cfg.pop('pretrained', None)
+    tagged = (pretrained and clip_cfg.get('model_name')
+              and not osp.isfile(pretrained))
+    if tagged and clip_cfg.get('quick_gelu') is None:
+        resolved = resolve_model_cfg(clip_cfg['model_name'], pretrained=pretrained)
+        clip_cfg['quick_gelu'] = bool(resolved.get('quick_gelu', False))
 
 
 def build_clip(model: str, device: torch.device, seed: int = 0) -> FGCLIP:
