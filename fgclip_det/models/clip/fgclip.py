@@ -30,7 +30,6 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .constants import REGION_LOGIT_SCALES
-from .in_place_quick_gelu import use_in_place_quick_gelu
 from .key_map import KeyReport
 from .long_text_positions import stretch_position_table
 from .open_clip_factory import (
@@ -89,10 +88,6 @@ class FGCLIP(nn.Module):
             chosen for the tower (see :func:`~.trunks.build_vision_trunk`),
             e.g. ``dict(dense_path='value')`` for a SigLIP tower. Defaults to
             None.
-        in_place_activation (bool): QuickGELU layers compute in place on one
-            buffer where no gradient is taken (bit-identical, faster for
-            frozen towers at large inputs; see :mod:`.in_place_quick_gelu`).
-            Defaults to True.
     """
 
     def __init__(self,
@@ -105,8 +100,7 @@ class FGCLIP(nn.Module):
                  image_size: Optional[int] = None,
                  cache_dir: Optional[str] = None,
                  grad_checkpointing: bool = False,
-                 trunk_cfg: Optional[dict] = None,
-                 in_place_activation: bool = True) -> None:
+                 trunk_cfg: Optional[dict] = None) -> None:
         super().__init__()
         if pretrained and checkpoint:
             raise ValueError('give pretrained (open_clip weights) or checkpoint '
@@ -115,8 +109,6 @@ class FGCLIP(nn.Module):
         self.model_cfg = resolve_model_cfg(model_name, model_cfg, pretrained,
                                            quick_gelu, image_size)
         self.clip = build_open_clip(self.model_cfg, model_name, pretrained, cache_dir)
-        if in_place_activation:
-            use_in_place_quick_gelu(self.clip)
         text = self.text_tower
         if getattr(text, 'cls_emb', None) is not None:
             raise ValueError('text towers with a class token are not supported '
