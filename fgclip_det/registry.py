@@ -28,6 +28,7 @@ from mmdet.registry import TRANSFORMS as MMDET_TRANSFORMS
 from mmdet.registry import VISBACKENDS as MMDET_VISBACKENDS
 from mmdet.registry import VISUALIZERS as MMDET_VISUALIZERS
 from mmdet.registry import WEIGHT_INITIALIZERS as MMDET_WEIGHT_INITIALIZERS
+from mmengine.registry import STRATEGIES as MMENGINE_STRATEGIES
 from mmengine.registry import Registry as _MMEngineRegistry
 
 SCOPE = 'fgclip_det'
@@ -56,6 +57,11 @@ RUNNER_CONSTRUCTORS = Registry(
 LOOPS = Registry('loop', parent=MMDET_LOOPS, locations=['fgclip_det.engine'])
 HOOKS = Registry(
     'hook', parent=MMDET_HOOKS, locations=['fgclip_det.engine.hooks'])
+# mmdet declares no strategy registry: FlexibleRunner's come from mmengine's.
+STRATEGIES = Registry(
+    'strategy',
+    parent=MMENGINE_STRATEGIES,
+    locations=['fgclip_det.engine.strategies'])
 
 DATASETS = Registry(
     'dataset', parent=MMDET_DATASETS, locations=['fgclip_det.datasets'])

@@ -3,12 +3,13 @@
 #
 #   bash tools/install.sh            # runtime only
 #   bash tools/install.sh --tests    # runtime + test requirements + the web
-#                                    # demo's (gradio; its test needs it)
+#                                    # demo's (gradio; its test needs it) +
+#                                    # DeepSpeed (its ZeRO-2 training test)
 #
 # Environment variables:
 #   FGCLIP_DET_VENV   virtual environment to create or reuse
 #                     (default: the active one, else <repo>/.venv)
-#   FGCLIP_DET_CACHE  where built mmcv wheels are kept
+#   FGCLIP_DET_CACHE  where built mmcv and DeepSpeed wheels are kept
 #                     (default: ~/.cache/fgclip_det)
 #   PYTHON            interpreter used to create the venv (default: python3)
 #   TORCH_SPEC        torch pins used when the venv has no torch
@@ -21,6 +22,9 @@
 set -euo pipefail
 
 MMCV_VERSION=2.1.0
+# The newest DeepSpeed that MMEngine 0.10.7's DeepSpeedStrategy imports
+# (0.19.7 removed deepspeed.runtime.fp16.onebit); see docs/distributed.md.
+DEEPSPEED_VERSION=0.19.6
 DEFAULT_TORCH_SPEC="torch==2.14.1 torchvision==0.29.1"
 MIN_PY_MINOR=10           # torch >= 2.5 needs Python >= 3.10
 MIN_FREE_GB_TORCH=12      # torch + CUDA runtime wheels unpacked
@@ -192,4 +196,42 @@ with open(records[0], 'a', encoding='utf-8') as f:
     f.writelines(f'{path},,\n' for path in links if path not in listed)
 print(f'[install] linked {len(links)} mim files into {dst_root}')
 EOF
+# ---------------------------------------------------------------- deepspeed
+# From its sdist without DeepSpeed's GPU ops (DS_BUILD_OPS=0); on a CPU-only
+# machine with the shared-memory op of its CPU accelerator compiled in, which
+# it would otherwise compile on the first run of every process (~90 s).
+deepspeed_ok() {
+    "$PY" -c "import importlib.metadata as m; assert m.version('deepspeed') == '$DEEPSPEED_VERSION'" 2>/dev/null
+}
+if [[ "$WITH_TESTS" == 1 ]]; then
+    if deepspeed_ok; then
+        say "keeping installed deepspeed $DEEPSPEED_VERSION"
+    else
+        read -r TORCH_VER DS_TAG PY_TAG < <("$PY" - <<'EOF'
+import sys, torch
+print(torch.__version__.split("+")[0], "cuda" if torch.cuda.is_available() else "cpu",
+      f"cp{sys.version_info.major}{sys.version_info.minor}")
+EOF
+        )
+        CACHE_ROOT="${FGCLIP_DET_CACHE:-$HOME/.cache/fgclip_det}"
+        DS_WHEEL_DIR="$CACHE_ROOT/wheels/deepspeed-$DEEPSPEED_VERSION-torch$TORCH_VER-$DS_TAG-$PY_TAG"
+        wheel=$(ls "$DS_WHEEL_DIR"/deepspeed-"$DEEPSPEED_VERSION"-*.whl 2>/dev/null | head -n 1 || true)
+        if [[ -n "$wheel" ]]; then
+            say "installing cached $(basename "$wheel")"
+        else
+            shm=0; [[ "$DS_TAG" == cpu ]] && shm=1
+            say "building deepspeed $DEEPSPEED_VERSION from its sdist (DS_BUILD_OPS=0, DS_BUILD_SHM_COMM=$shm; about 3 minutes on 2 cores). The wheel is cached in $DS_WHEEL_DIR."
+            ds_build=$(mktemp -d)
+            "${PIP[@]}" download -q --no-deps --no-binary :all: "deepspeed==$DEEPSPEED_VERSION" -d "$ds_build"
+            mkdir -p "$DS_WHEEL_DIR"
+            DS_BUILD_OPS=0 DS_BUILD_SHM_COMM=$shm "${PIP[@]}" wheel --no-deps --no-build-isolation \
+                -w "$DS_WHEEL_DIR" "$ds_build/deepspeed-$DEEPSPEED_VERSION.tar.gz" > "$ds_build/build.log" 2>&1 \
+                || { tail -n 40 "$ds_build/build.log" >&2; rm -rf "$ds_build"; die "deepspeed build failed (log above)."; }
+            rm -rf "$ds_build"
+            wheel=$(ls "$DS_WHEEL_DIR"/deepspeed-"$DEEPSPEED_VERSION"-*.whl | head -n 1)
+        fi
+        "${PIP[@]}" install -q "$wheel"
+        deepspeed_ok || die "deepspeed installed from $wheel but is not version $DEEPSPEED_VERSION; delete $DS_WHEEL_DIR and rerun."
+    fi
+fi
 "$PY" -c "import fgclip_det, mmdet, mmcv.ops, open_clip, lvis, pycocotools; print('[install] ready: fgclip_det', fgclip_det.__version__, '| mmdet', mmdet.__version__, '| mmcv', mmcv.__version__)"

@@ -1,5 +1,5 @@
-# FG-CLIP stage 2 on ViT-L/14 at 336 px with DeepSpeed ZeRO-2 (GPUs and
-# `pip install deepspeed`):
+# FG-CLIP stage 2 on ViT-L/14 at 336 px with DeepSpeed ZeRO-2 (deepspeed 0.19.6:
+# `bash tools/install.sh --tests`):
 #   bash tools/dist_train.sh \
 #       configs/fgclip/fgclip-stage2_vitl14-336px_8xb512-1e_finehard_deepspeed.py 8
 # The recipe of fgclip-stage2_vitl14-336px_8xb512-1e_finehard.py; DeepSpeed

@@ -1,6 +1,6 @@
 # FG-CLIP 2 stage 2 on SO400M with DeepSpeed ZeRO-2, as the public training
-# runs (scripts/train/stage2_fgclip2.sh: --deepspeed zero2; GPUs and
-# `pip install deepspeed`):
+# runs (scripts/train/stage2_fgclip2.sh: --deepspeed zero2; deepspeed
+# 0.19.6: `bash tools/install.sh --tests`):
 #   bash tools/dist_train.sh \
 #       configs/fgclip2/fgclip2-stage2_so400m_8xb512-6e_finehard_deepspeed.py 8
 _base_ = [

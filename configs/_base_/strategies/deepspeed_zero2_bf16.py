@@ -1,11 +1,14 @@
 # DeepSpeed ZeRO stage 2 (optimiser state and gradients sharded) in bf16,
 # through MMEngine's FlexibleRunner, as the public FG-CLIP training runs
-# DeepSpeed ZeRO. Needs `pip install deepspeed` and GPUs. A leaf config that
+# DeepSpeed ZeRO. Needs deepspeed 0.19.6 (`bash tools/install.sh --tests`;
+# docs/distributed.md says why that one); runs on GPUs and on CPU processes
+# (gloo; tested there in fp32). fgclip_det.DeepSpeedStrategy is MMEngine's with
+# the checkpoint hooks called and a plain config. A leaf config that
 # inherits a recipe and this file sets runner_type = 'FlexibleRunner' and the
 # recipe's optimiser in an optim_wrapper of type `flexible_optim_wrapper`.
 flexible_optim_wrapper = 'DeepSpeedOptimWrapper'  # DeepSpeed steps and casts
 strategy = dict(
-    type='DeepSpeedStrategy',
+    type='fgclip_det.DeepSpeedStrategy',
     zero_optimization=dict(
         stage=2,
         allgather_partitions=True,
