@@ -5,7 +5,7 @@ from typing import Optional, Tuple
 
 import torch
 from mmdet.testing import demo_mm_inputs
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import Config, ConfigDict
 from mmengine.model import revert_sync_batchnorm
 from torch import nn
 
@@ -15,7 +15,12 @@ from fgclip_det.utils.tool_cli import load_config
 
 from .detect_stages import breakdown
 from .flops import matmul_peak_gflops
-from .runtime import add_input_arguments, autocast, drop_pretrained
+from .runtime import (
+    add_config_arguments,
+    add_input_arguments,
+    autocast,
+    drop_pretrained,
+)
 from .timing import measure, peak_memory
 
 HELP = 'F-ViT images/s and latency, with / without the CLIP ensemble, vs backbone'
@@ -27,13 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "('fvit/xxx.py')")
     add_input_arguments(parser, batch_size=1, batch_help='images a call',
                         size_default="the config's image_size")
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, e.g. '
-                        'model.backbone.attention_fast_path=on')
-    parser.add_argument('--breakdown', action='store_true',
-                        help='also time each stage (backbone, neck, RPN, RoI '
-                        'head, NMS; training forward and backward) with its '
-                        'FLOPs against the measured matmul peak')
+    add_config_arguments(
+        parser, example='model.backbone.attention_fast_path=on',
+        stages='backbone, neck, RPN, RoI head, NMS; training forward and backward')
 
 
 def random_weights_cfg(model_cfg: ConfigDict, embeddings: torch.Tensor) -> ConfigDict:

@@ -4,7 +4,7 @@ import copy
 from typing import List, Tuple
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.structures import BaseDataElement
 from torch import nn
@@ -14,7 +14,13 @@ from fgclip_det.utils.tool_cli import load_config
 
 from .flops import matmul_peak_gflops
 from .pretrain_stages import step_breakdown
-from .runtime import add_input_arguments, autocast, drop_pretrained, model_image_size
+from .runtime import (
+    add_config_arguments,
+    add_input_arguments,
+    autocast,
+    drop_pretrained,
+    model_image_size,
+)
 from .timing import measure, peak_memory
 
 HELP = 'pretraining steps/s, samples/s and peak memory on a synthetic batch'
@@ -27,13 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_batch_arguments(
         parser, config_help="pretraining config file or shipped name ('fgclip/xxx.py')",
         batch_size=8, batch_help='images a step')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, e.g. '
-                        'model.clip.grad_checkpointing=False')
-    parser.add_argument('--breakdown', action='store_true',
-                        help='also time each stage (preprocess, image and text '
-                        'forward, loss, backward, optimiser step) with its FLOPs '
-                        'against the measured matmul peak')
+    add_config_arguments(
+        parser, example='model.clip.grad_checkpointing=False',
+        stages='preprocess, image and text forward, loss, backward, optimiser step')
 
 
 def add_batch_arguments(parser: argparse.ArgumentParser, *, config_help: str,

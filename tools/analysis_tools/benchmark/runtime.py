@@ -5,6 +5,7 @@ import os.path as osp
 from typing import ContextManager, Literal
 
 import torch
+from mmengine.config import DictAction
 
 from fgclip_det.models.clip import FGCLIP
 from fgclip_det.models.clip.open_clip_factory import resolve_model_cfg
@@ -40,6 +41,17 @@ def add_model_arguments(parser: argparse.ArgumentParser, *, batch_size: int,
     parser.add_argument('--model', default='ViT-B-16',
                         help="open_clip architecture or 'tiny' (random weights)")
     add_input_arguments(parser, batch_size=batch_size, batch_help=batch_help)
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, *, example: str,
+                         stages: str) -> None:
+    """``--cfg-options`` (e.g. ``example``) and ``--breakdown`` (time each of
+    ``stages`` with its FLOPs against the measured matmul peak)."""
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help=f'override config settings, e.g. {example}')
+    parser.add_argument('--breakdown', action='store_true',
+                        help=f'also time each stage ({stages}) with its FLOPs '
+                        'against the measured matmul peak')
 
 
 def resolve_device(name: DeviceName, amp: bool) -> torch.device:
