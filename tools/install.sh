@@ -54,6 +54,35 @@ check_disk() {
     fi
 }
 
+CACHE_ROOT="${FGCLIP_DET_CACHE:-$HOME/.cache/fgclip_det}"
+
+# install_cached_wheel NAME VERSION TAG BUILD NOTE: pip-install the wheel of
+# NAME==VERSION kept in $CACHE_ROOT/wheels/NAME-VERSION-TAG; when none is
+# kept there, first run `BUILD WHEEL_DIR TMP_DIR` (download the sdist into
+# TMP_DIR, build the wheel into WHEEL_DIR), its output in a log shown on
+# failure. NOTE says how long the build takes.
+install_cached_wheel() {
+    local name=$1 version=$2 tag=$3 build=$4 note=$5
+    local dir="$CACHE_ROOT/wheels/$name-$version-$tag" wheel tmp start
+    wheel=$(ls "$dir/$name-$version"-*.whl 2>/dev/null | head -n 1 || true)
+    if [[ -n "$wheel" ]]; then
+        say "installing cached $(basename "$wheel") ($tag)"
+    else
+        mkdir -p "$dir"
+        check_disk "$MIN_FREE_GB" "$CACHE_ROOT"
+        say "building $name $version from source ($tag): $note. The wheel is kept in $dir."
+        tmp=$(mktemp -d)
+        start=$(date +%s)
+        "$build" "$dir" "$tmp" > "$tmp/build.log" 2>&1 \
+            || { tail -n 40 "$tmp/build.log" >&2; rm -rf "$tmp"; die "$name build failed (log above)."; }
+        rm -rf "$tmp"
+        say "$name built in $(( ($(date +%s) - start) / 60 )) min"
+        wheel=$(ls "$dir/$name-$version"-*.whl 2>/dev/null | head -n 1 || true)
+        [[ -n "$wheel" ]] || die "the $name build wrote no wheel into $dir."
+    fi
+    "${PIP[@]}" install -q "$wheel"
+}
+
 # ---------------------------------------------------------------- venv
 PYTHON_BIN="${PYTHON:-python3}"
 
@@ -111,46 +140,34 @@ std = "c++20" if (major, minor) >= (2, 10) else "c++17"
 print(base, cuda, std, f"cp{sys.version_info.major}{sys.version_info.minor}")
 EOF
     )
-    CACHE_ROOT="${FGCLIP_DET_CACHE:-$HOME/.cache/fgclip_det}"
-    WHEEL_DIR="$CACHE_ROOT/wheels/mmcv-$MMCV_VERSION-torch$TORCH_VER-$CUDA_TAG-$PY_TAG"
-    wheel=$(ls "$WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl 2>/dev/null | head -n 1 || true)
-    if [[ -n "$wheel" ]]; then
-        say "installing cached $(basename "$wheel") (built for torch $TORCH_VER, $CUDA_TAG)"
-    else
-        command -v "${CXX:-g++}" >/dev/null \
-            || die "no C++ compiler ('${CXX:-g++}') found; mmcv's ops are compiled here (Debian: apt-get install g++)."
+    # build_mmcv WHEEL_DIR TMP_DIR (for install_cached_wheel)
+    build_mmcv() {
+        local wheel_dir=$1 tmp=$2 src force_cuda=0
+        # Each step checked: `set -e` does not apply inside a function run
+        # as `build || ...`.
+        command -v "${CXX:-g++}" \
+            || { echo "no C++ compiler ('${CXX:-g++}') found; mmcv's ops are compiled here (Debian: apt-get install g++)."; return 1; }
         if [[ "$CUDA_TAG" != cpu ]]; then
-            command -v nvcc >/dev/null || [[ -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ]] \
-                || die "CUDA ops requested but nvcc not found; install the CUDA toolkit matching torch ($CUDA_TAG) or unset FORCE_CUDA."
+            force_cuda=1
+            command -v nvcc || [[ -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ]] \
+                || { echo "CUDA ops requested but nvcc not found; install the CUDA toolkit matching torch ($CUDA_TAG) or unset FORCE_CUDA."; return 1; }
         fi
-        mkdir -p "$CACHE_ROOT"
-        check_disk "$MIN_FREE_GB" "$CACHE_ROOT"
-        jobs="${MAX_JOBS:-$(nproc)}"
-        if [[ "$CUDA_TAG" == cpu ]]; then eta="10-25 minutes on 2 cores"; else eta="30-60 minutes on 2 cores, a few minutes on 16+"; fi
-        say "building mmcv $MMCV_VERSION from source against torch $TORCH_VER ($CUDA_TAG, -std=$CXX_STD, $jobs jobs)."
-        say "This is a one-time build: $eta. The wheel is cached in $WHEEL_DIR."
-        build_dir=$(mktemp -d)
-        trap 'rm -rf "$build_dir"' EXIT
         # mmcv's setup.py imports pkg_resources: build with a setuptools known to
         # build it; the toolkit's own requirements restore a newer one below.
-        "${PIP[@]}" install -q "setuptools<70" wheel ninja
+        "${PIP[@]}" install -q "setuptools<70" wheel ninja || return 1
         "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation \
-            "mmcv==$MMCV_VERSION" -d "$build_dir"
-        tar -xzf "$build_dir/mmcv-$MMCV_VERSION.tar.gz" -C "$build_dir"
-        src="$build_dir/mmcv-$MMCV_VERSION"
-        sed -i "s/-std=c++1[47]/-std=$CXX_STD/g; s#/std:c++1[47]#/std:$CXX_STD#g" "$src/setup.py"
-        mkdir -p "$WHEEL_DIR"
-        start=$(date +%s)
-        force_cuda=0; [[ "$CUDA_TAG" != cpu ]] && force_cuda=1
-        MMCV_WITH_OPS=1 FORCE_CUDA=$force_cuda MAX_JOBS="$jobs" \
-            "${PIP[@]}" wheel --no-deps --no-build-isolation -w "$WHEEL_DIR" "$src" \
-            > "$build_dir/build.log" 2>&1 \
-            || { tail -n 40 "$build_dir/build.log" >&2; die "mmcv build failed (log above)."; }
-        say "mmcv built in $(( ($(date +%s) - start) / 60 )) min"
-        wheel=$(ls "$WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl | head -n 1)
-    fi
-    "${PIP[@]}" install -q "$wheel"
-    mmcv_ok || die "mmcv installed from $wheel but 'import mmcv.ops' fails; delete $WHEEL_DIR and rerun."
+            "mmcv==$MMCV_VERSION" -d "$tmp" || return 1
+        tar -xzf "$tmp/mmcv-$MMCV_VERSION.tar.gz" -C "$tmp" || return 1
+        src="$tmp/mmcv-$MMCV_VERSION"
+        sed -i "s/-std=c++1[47]/-std=$CXX_STD/g; s#/std:c++1[47]#/std:$CXX_STD#g" "$src/setup.py" || return 1
+        MMCV_WITH_OPS=1 FORCE_CUDA=$force_cuda MAX_JOBS="$JOBS" \
+            "${PIP[@]}" wheel --no-deps --no-build-isolation -w "$wheel_dir" "$src"
+    }
+    JOBS="${MAX_JOBS:-$(nproc)}"
+    if [[ "$CUDA_TAG" == cpu ]]; then eta="10-25 minutes on 2 cores"; else eta="30-60 minutes on 2 cores, a few minutes on 16+"; fi
+    install_cached_wheel mmcv "$MMCV_VERSION" "torch$TORCH_VER-$CUDA_TAG-$PY_TAG" build_mmcv \
+        "-std=$CXX_STD, $JOBS jobs, once, $eta"
+    mmcv_ok || die "mmcv installed from the wheel cache but 'import mmcv.ops' fails; delete $CACHE_ROOT/wheels/mmcv-$MMCV_VERSION-* and rerun."
 fi
 
 # ---------------------------------------------------------------- the toolkit
@@ -213,25 +230,18 @@ print(torch.__version__.split("+")[0], "cuda" if torch.cuda.is_available() else 
       f"cp{sys.version_info.major}{sys.version_info.minor}")
 EOF
         )
-        CACHE_ROOT="${FGCLIP_DET_CACHE:-$HOME/.cache/fgclip_det}"
-        DS_WHEEL_DIR="$CACHE_ROOT/wheels/deepspeed-$DEEPSPEED_VERSION-torch$TORCH_VER-$DS_TAG-$PY_TAG"
-        wheel=$(ls "$DS_WHEEL_DIR"/deepspeed-"$DEEPSPEED_VERSION"-*.whl 2>/dev/null | head -n 1 || true)
-        if [[ -n "$wheel" ]]; then
-            say "installing cached $(basename "$wheel")"
-        else
-            shm=0; [[ "$DS_TAG" == cpu ]] && shm=1
-            say "building deepspeed $DEEPSPEED_VERSION from its sdist (DS_BUILD_OPS=0, DS_BUILD_SHM_COMM=$shm; about 3 minutes on 2 cores). The wheel is cached in $DS_WHEEL_DIR."
-            ds_build=$(mktemp -d)
-            "${PIP[@]}" download -q --no-deps --no-binary :all: "deepspeed==$DEEPSPEED_VERSION" -d "$ds_build"
-            mkdir -p "$DS_WHEEL_DIR"
+        # build_deepspeed WHEEL_DIR TMP_DIR (for install_cached_wheel)
+        build_deepspeed() {
+            local shm=0
+            [[ "$DS_TAG" == cpu ]] && shm=1
+            "${PIP[@]}" download -q --no-deps --no-binary :all: "deepspeed==$DEEPSPEED_VERSION" -d "$2" \
+                || return 1
             DS_BUILD_OPS=0 DS_BUILD_SHM_COMM=$shm "${PIP[@]}" wheel --no-deps --no-build-isolation \
-                -w "$DS_WHEEL_DIR" "$ds_build/deepspeed-$DEEPSPEED_VERSION.tar.gz" > "$ds_build/build.log" 2>&1 \
-                || { tail -n 40 "$ds_build/build.log" >&2; rm -rf "$ds_build"; die "deepspeed build failed (log above)."; }
-            rm -rf "$ds_build"
-            wheel=$(ls "$DS_WHEEL_DIR"/deepspeed-"$DEEPSPEED_VERSION"-*.whl | head -n 1)
-        fi
-        "${PIP[@]}" install -q "$wheel"
-        deepspeed_ok || die "deepspeed installed from $wheel but is not version $DEEPSPEED_VERSION; delete $DS_WHEEL_DIR and rerun."
+                -w "$1" "$2/deepspeed-$DEEPSPEED_VERSION.tar.gz"
+        }
+        install_cached_wheel deepspeed "$DEEPSPEED_VERSION" "torch$TORCH_VER-$DS_TAG-$PY_TAG" build_deepspeed \
+            "DS_BUILD_OPS=0, the shared-memory op on CPU-only machines; about 3 minutes on 2 cores"
+        deepspeed_ok || die "deepspeed installed from the wheel cache but is not version $DEEPSPEED_VERSION; delete $CACHE_ROOT/wheels/deepspeed-$DEEPSPEED_VERSION-* and rerun."
     fi
 fi
 "$PY" -c "import fgclip_det, mmdet, mmcv.ops, open_clip, lvis, pycocotools; print('[install] ready: fgclip_det', fgclip_det.__version__, '| mmdet', mmdet.__version__, '| mmcv', mmcv.__version__)"

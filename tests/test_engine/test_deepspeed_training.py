@@ -13,7 +13,6 @@ from mmengine.registry import init_default_scope
 from test_sharded_training import (  # the same directory, on sys.path
     FGCLIP_CONFIG,
     REPO,
-    data_root,  # noqa: F401 (fixture)
     load,
     losses,
     options,

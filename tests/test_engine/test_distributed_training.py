@@ -19,7 +19,6 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
-from fgclip_det.datasets.synthetic import generate_synthetic_dataset
 from fgclip_det.engine import prepare_distributed
 from fgclip_det.engine.distributed_env import replace_sync_bn
 from fgclip_det.registry import DATASETS, MODELS
@@ -34,14 +33,6 @@ BATCH = 4
 GLOBAL_TERMS = ('loss_global_long', 'loss_global_short')
 #: Computed on each rank's own regions (negatives within the rank).
 PER_RANK_TERMS = ('loss_region', 'loss_hard_negative')
-
-
-@pytest.fixture(scope='module')
-def data_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp('dist') / 'synthetic'
-    generate_synthetic_dataset(root, num_train=8, num_val=4, image_size=128,
-                               seed=0, progress=False)
-    return root
 
 
 def loader_options(root: Path) -> list:

@@ -16,7 +16,6 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch.testing import assert_close
 
-from fgclip_det.datasets.synthetic import generate_synthetic_dataset
 from fgclip_det.engine.strategies import mixed_precision_policy, select_shard_units
 from fgclip_det.engine.strategies.optim_state_keys import (
     indices_to_names,
@@ -38,14 +37,6 @@ FULLY_SHARD = dict(
 #: The tiny CLIP's blocks (4 image, 2 text) less the last image block.
 TINY_UNITS = [f'clip.clip.visual.transformer.resblocks.{i}' for i in range(3)] + [
     f'clip.clip.transformer.resblocks.{i}' for i in range(2)]
-
-
-@pytest.fixture(scope='module')
-def data_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp('sharded') / 'synthetic'
-    generate_synthetic_dataset(root, num_train=8, num_val=4, image_size=128,
-                               seed=0, progress=False)
-    return root
 
 
 @pytest.fixture(scope='module')
