@@ -63,7 +63,7 @@ CACHE_ROOT="${FGCLIP_DET_CACHE:-$HOME/.cache/fgclip_det}"
 # failure. NOTE says how long the build takes.
 install_cached_wheel() {
     local name=$1 version=$2 tag=$3 build=$4 note=$5
-    local dir="$CACHE_ROOT/wheels/$name-$version-$tag" wheel tmp start
+    local dir="$CACHE_ROOT/wheels/$name-$version-$tag" wheel start
     wheel=$(ls "$dir/$name-$version"-*.whl 2>/dev/null | head -n 1 || true)
     if [[ -n "$wheel" ]]; then
         say "installing cached $(basename "$wheel") ($tag)"
@@ -71,11 +71,13 @@ install_cached_wheel() {
         mkdir -p "$dir"
         check_disk "$MIN_FREE_GB" "$CACHE_ROOT"
         say "building $name $version from source ($tag): $note. The wheel is kept in $dir."
-        tmp=$(mktemp -d)
+        # Global, so that the exit trap still sees it on a failure or Ctrl-C.
+        BUILD_TMP=$(mktemp -d)
+        trap 'rm -rf "$BUILD_TMP"' EXIT
         start=$(date +%s)
-        "$build" "$dir" "$tmp" > "$tmp/build.log" 2>&1 \
-            || { tail -n 40 "$tmp/build.log" >&2; rm -rf "$tmp"; die "$name build failed (log above)."; }
-        rm -rf "$tmp"
+        "$build" "$dir" "$BUILD_TMP" > "$BUILD_TMP/build.log" 2>&1 \
+            || { tail -n 40 "$BUILD_TMP/build.log" >&2; die "$name build failed (log above)."; }
+        rm -rf "$BUILD_TMP"
         say "$name built in $(( ($(date +%s) - start) / 60 )) min"
         wheel=$(ls "$dir/$name-$version"-*.whl 2>/dev/null | head -n 1 || true)
         [[ -n "$wheel" ]] || die "the $name build wrote no wheel into $dir."
