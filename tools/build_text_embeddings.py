@@ -18,7 +18,7 @@ Examples::
         --pretrained openai --vocab 'cat,dog,traffic light' --out my.pt
     # the CLIP of a detector config, weights from an FGCLIPPretrainer run
     python tools/build_text_embeddings.py \
-        work_dirs/fgclip-stage2_vit-tiny_1xb16-5e_synthetic/epoch_5.pth \
+        work_dirs/fgclip-stage2_vit-tiny_1xb16-12e_synthetic/epoch_5.pth \
         --config configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py \
         --prefix clip. --vocab data/synthetic/annotations/instances_val.json \
         --out data/synthetic/embeddings/shapes_fgclip-tiny.pt

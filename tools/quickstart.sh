@@ -19,7 +19,7 @@ cd "$REPO_DIR"
 START=$(date +%s)
 PY="$VENV/bin/python"
 DATA_DIR=data/synthetic
-CLIP_CONFIG=configs/quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py
+CLIP_CONFIG=configs/quickstart/fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py
 BOX_CLS_CONFIG=configs/eval/box-cls_vit-tiny_synthetic.py
 FGOVD_CONFIG=configs/eval/region-ranking_vit-tiny_synthetic.py
 DET_CONFIG=configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py
@@ -35,7 +35,7 @@ if [[ ! -f "$DATA_DIR/manifest.json" ]]; then
     step "1/6 generating the synthetic data set into $DATA_DIR"
     "$PY" tools/data/make_synthetic.py "$DATA_DIR" --no-progress
 fi
-step "2/6 pretraining the tiny FG-CLIP (about 5 minutes on 2 cores)"
+step "2/6 pretraining the tiny FG-CLIP (about 7 minutes on 2 cores)"
 "$PY" tools/train.py "$CLIP_CONFIG" --work-dir "$CLIP_WORK_DIR"
 CLIP_CKPT=$(cat "$CLIP_WORK_DIR/last_checkpoint")
 "$PY" tools/test.py "$CLIP_CONFIG" "$CLIP_CKPT" --work-dir "$OUT/clip"

@@ -33,9 +33,9 @@ clip_variant() {
     "$PY" tools/test.py "$FGOVD_CONFIG" "$ckpt" --work-dir "$OUT/$name/fgovd"
 }
 
-clip_variant stage1 configs/quickstart/fgclip-stage1_vit-tiny_1xb16-5e_synthetic.py
+clip_variant stage1 configs/quickstart/fgclip-stage1_vit-tiny_1xb16-12e_synthetic.py
 clip_variant no_hard_negative \
-    configs/quickstart/fgclip-stage2-no-hard-negative_vit-tiny_1xb16-5e_synthetic.py
+    configs/quickstart/fgclip-stage2-no-hard-negative_vit-tiny_1xb16-12e_synthetic.py
 
 echo; echo "[ablations] F-ViT on the stage-1 CLIP"
 STAGE1_CKPT=$(cat "$OUT/stage1/train/last_checkpoint")

@@ -50,7 +50,7 @@ except ImportError as error:  # an optional dependency
 QUICKSTART_CONFIG = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
 QUICKSTART_CHECKPOINT = ('work_dirs/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic/'
                          'epoch_2.pth')
-QUICKSTART_CLIP_CHECKPOINT = ('work_dirs/fgclip-stage2_vit-tiny_1xb16-5e_synthetic/'
+QUICKSTART_CLIP_CHECKPOINT = ('work_dirs/fgclip-stage2_vit-tiny_1xb16-12e_synthetic/'
                               'epoch_5.pth')
 TABLE_HEADERS = ['class', 'score', 'x1', 'y1', 'x2', 'y2']
 

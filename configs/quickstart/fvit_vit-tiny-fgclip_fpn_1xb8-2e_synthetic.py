@@ -1,10 +1,10 @@
 # Quickstart: F-ViT on the synthetic set, on the CPU. Trained on the base
 # shapes, it finds the novel ones (star, heart) through the text embeddings.
 # The frozen backbone is the tiny CLIP of
-# fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py; train that first, then
+# fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py; train that first, then
 # embed the shape names with its text tower (the prompts below):
 #   python tools/build_text_embeddings.py \
-#       work_dirs/fgclip-stage2_vit-tiny_1xb16-5e_synthetic/epoch_5.pth \
+#       work_dirs/fgclip-stage2_vit-tiny_1xb16-12e_synthetic/epoch_5.pth \
 #       --config configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py \
 #       --prefix clip. --vocab data/synthetic/annotations/instances_val.json \
 #       --out data/synthetic/embeddings/shapes_fgclip-tiny.pt
@@ -39,7 +39,7 @@ model = dict(
             model_cfg={{_base_.tiny_clip_model_cfg}}),
         out_indices=[0, 1, 2, 3],
         norm_cfg=norm_cfg,
-        clip_checkpoint='work_dirs/fgclip-stage2_vit-tiny_1xb16-5e_synthetic/'
+        clip_checkpoint='work_dirs/fgclip-stage2_vit-tiny_1xb16-12e_synthetic/'
         'epoch_5.pth',
         clip_checkpoint_prefix='clip.clip.visual.',
         # the setting the quickstart figures were measured with; the full

@@ -26,7 +26,7 @@ from fgclip_det.testing.tool_runs import (
 from fgclip_det.utils import get_config_path
 
 STAGE2_B16 = 'fgclip/fgclip-stage2_vitb16-224px_8xb512-1e_finehard.py'
-QUICKSTART = 'quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
+QUICKSTART = 'quickstart/fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py'
 CONFIG_ROOT = osp.dirname(osp.dirname(get_config_path(STAGE2_B16)))
 #: FlexibleRunner variants of a recipe: tests/test_configs/test_sharded_configs.py
 SHARDED_SUFFIXES = ('_fsdp.py', '_deepspeed.py')

@@ -142,7 +142,7 @@ def test_deepspeed_trains_the_tiny_model_on_two_gpus(tmp_path):
                                seed=0, progress=False)
     deepspeed = load(f'{RECIPES[0]}_deepspeed.py')
     cfg = Config.fromfile(get_config_path(
-        'quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'))
+        'quickstart/fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py'))
     cfg.merge_from_dict(dict(
         runner_type='FlexibleRunner', strategy=deepspeed.strategy,
         optim_wrapper=dict(_delete_=True, type='DeepSpeedOptimWrapper',

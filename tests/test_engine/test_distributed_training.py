@@ -26,7 +26,7 @@ from fgclip_det.testing.http_server import free_port
 from fgclip_det.utils import get_config_path
 
 REPO = Path(__file__).resolve().parents[2]
-FGCLIP_CONFIG = 'configs/quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
+FGCLIP_CONFIG = 'configs/quickstart/fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py'
 FVIT_CONFIG = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
 WORLD_SIZE = 2
 BATCH = 4

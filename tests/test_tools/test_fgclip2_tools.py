@@ -6,7 +6,7 @@ import pytest
 from fgclip_det.models.clip.fgclip2 import FGCLIP2
 from fgclip_det.testing.tool_runs import REPO_ROOT, run_tool
 
-QUICKSTART = REPO_ROOT / 'configs/quickstart/fgclip2-stage2_tiny_1xb16-5e_synthetic.py'
+QUICKSTART = REPO_ROOT / 'configs/quickstart/fgclip2-stage2_tiny_1xb16-12e_synthetic.py'
 BOX_CLS = REPO_ROOT / 'configs/eval/box-cls_fgclip2-base_coco.py'
 LOADER = ('batch_size=2', 'num_workers=0', 'persistent_workers=False')
 

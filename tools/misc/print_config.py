@@ -1,7 +1,7 @@
 """Print a config with its bases merged and the command line's overrides.
 
     python tools/misc/print_config.py \
-        configs/quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py \
+        configs/quickstart/fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py \
         --cfg-options train_cfg.max_epochs=1 --save-path merged.py
 """
 import argparse

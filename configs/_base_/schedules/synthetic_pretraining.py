@@ -1,11 +1,11 @@
 # The quickstart pretraining schedule on the CPU (1000 images / batch 16 = 63
-# iterations an epoch, 315 in all): 5 epochs, validated and checkpointed at
+# iterations an epoch, 756 in all): 12 epochs, validated and checkpointed at
 # the end; from scratch, so lr 5e-4 (not the 1e-6 of fine-tuning) with
 # gradients clipped at norm 1, 50 linear warm-up iterations from 0.01 x lr,
 # then cosine decay to 1e-5; logged every 21 iterations. The quickstart
 # configs extend full recipes that define these keys, so they are variables
 # a config sets its keys from.
-synthetic_max_epochs = 5
+synthetic_max_epochs = 12
 synthetic_train_cfg = dict(
     max_epochs=synthetic_max_epochs, val_interval=synthetic_max_epochs)
 synthetic_lr = 5e-4

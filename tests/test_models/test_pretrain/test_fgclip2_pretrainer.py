@@ -32,7 +32,7 @@ from fgclip_det.testing.tiny_fgclip2 import SPECIAL_TOKENS, write_tiny_fgclip2
 from fgclip_det.utils import get_config_path
 
 BASE = 'fgclip2/fgclip2-stage2_base_8xb512-6e_finehard.py'
-QUICKSTART = 'quickstart/fgclip2-stage2_tiny_1xb16-5e_synthetic.py'
+QUICKSTART = 'quickstart/fgclip2-stage2_tiny_1xb16-12e_synthetic.py'
 PREFIX = 'a photo of '
 PAD_ID = SPECIAL_TOKENS.index('<pad>')
 STAGE2 = dict(

@@ -239,7 +239,7 @@ def test_hook_needs_the_pretrainer():
 @pytest.mark.parametrize('name', [
     'fgclip/fgclip-stage2_vitb16-224px_8xb512-1e_finehard.py',
     'fgclip/fgclip-stage2_vitl14-336px_8xb512-1e_finehard.py',
-    'quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py',
+    'quickstart/fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py',
 ])
 def test_stage2_configs_follow_the_public_recipe(name):
     cfg = Config.fromfile(get_config_path(name))

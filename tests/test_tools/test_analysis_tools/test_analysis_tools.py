@@ -18,7 +18,7 @@ from fgclip_det.visualization.captioned_boxes import PANEL_WIDTH
 QUICKSTART = REPO_ROOT / 'configs' / 'quickstart'
 FASTER_RCNN = QUICKSTART / 'faster-rcnn_r18-tiny_fpn_1xb8-12e_synthetic.py'
 FVIT = QUICKSTART / 'fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
-FGCLIP = QUICKSTART / 'fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
+FGCLIP = QUICKSTART / 'fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py'
 IMAGE_SIZE = 128
 _UNITS = {'': 1, 'K': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12}
 

@@ -10,7 +10,7 @@ from fgclip_det.testing.tool_runs import REPO_ROOT, run_tool
 from tools.analysis_tools.benchmark import SUBCOMMANDS, dataload
 
 QUICKSTART = 'configs/quickstart/'
-FGCLIP_TINY = QUICKSTART + 'fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
+FGCLIP_TINY = QUICKSTART + 'fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py'
 FVIT_TINY = QUICKSTART + 'fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
 SMALL = ['--synthetic-images', '8', '--batch-size', '2', '--workers', '0', '1',
          '--batches', '3', '--runs', '2', '--warmup', '1', '--threads', '1']

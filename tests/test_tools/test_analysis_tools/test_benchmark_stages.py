@@ -124,7 +124,7 @@ def test_breakdown_accounts_for_the_step(detector_and_batch):
 
 
 def test_pretrain_breakdown_splits_the_step():
-    config = QUICKSTART / 'fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
+    config = QUICKSTART / 'fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py'
     record = main(['pretrain', str(config), '--batch-size', '2', '--image-size', '64',
                    '--regions', '2', '--negatives', '3', '--long-tokens', '20',
                    '--short-tokens', '8', '--breakdown', '--warmup', '0',

@@ -20,7 +20,7 @@ from tools.analysis_tools.benchmark.pretrain import synthetic_batch
 from tools.analysis_tools.benchmark.syncs import OWN_PACKAGE, count_syncs
 
 FVIT_TINY = 'configs/quickstart/fvit_vit-tiny-fgclip_fpn_1xb8-2e_synthetic.py'
-PRETRAIN_TINY = 'configs/quickstart/fgclip-stage2_vit-tiny_1xb16-5e_synthetic.py'
+PRETRAIN_TINY = 'configs/quickstart/fgclip-stage2_vit-tiny_1xb16-12e_synthetic.py'
 FAST = ['--warmup', '1', '--runs', '1', '--threads', '1']
 
 
