@@ -56,4 +56,5 @@ DET_CKPT=$(cat "$OUT/stage1/det_train/last_checkpoint")
 
 "$PY" tools/quickstart_report.py --run "FG-CLIP (quickstart)=$QUICKSTART" \
     --run "global + regional=$OUT/no_hard_negative" \
-    --run "global loss alone (stage 1)=$OUT/stage1" --out "$OUT/results.md"
+    --run "global loss alone (stage 1)=$OUT/stage1" \
+    --hard-negative-ablation "global + regional" --out "$OUT/results.md"

@@ -5,8 +5,10 @@ A run is a folder with the work dirs of its ``tools/test.py`` runs:
 ``detector/`` and ``detector_no_ensemble/``, each optional; the newest
 ``<timestamp>/<timestamp>.json`` of each is read. One table has a row per
 figure and a column per run (ablations side by side), then the target and,
-for the checked run, whether it is met. ``--strict`` exits 1 when one is
-missed.
+for the checked run, whether it is met. ``--hard-negative-ablation`` names
+the column trained without the hard-negative loss, which adds the checked
+run's hard-negative top-1 gain over it (target >= 10 points). ``--strict``
+exits 1 when a target is missed.
 
 Examples::
 
@@ -15,7 +17,9 @@ Examples::
         --wall-seconds 640 --out work_dirs/quickstart/results.md
     # what tools/quickstart_ablations.sh runs
     python tools/quickstart_report.py --run FG-CLIP=work_dirs/quickstart \
-        --run 'stage 1 only=work_dirs/quickstart_ablations/stage1'
+        --run 'stage 1 only=work_dirs/quickstart_ablations/stage1' \
+        --run 'no hard negatives=work_dirs/quickstart_ablations/no_hard_negative' \
+        --hard-negative-ablation 'no hard negatives'
 """
 import argparse
 import json
@@ -37,6 +41,7 @@ class Figure:
     scale: float = 1.0  # to percent: COCO-style metrics are fractions
 
 
+HARD_NEGATIVE_TOP1 = 'hard-negative top-1, val regions (%)'
 FIGURES = (
     Figure('RoI box classification top-1, 8 shape names (%)', 'box_cls',
            'box_cls/top1', 80.0),
@@ -45,7 +50,7 @@ FIGURES = (
     Figure('synthetic FG-OVD hard (%)', 'fgovd', 'fgovd/hard', 60.0),
     Figure('synthetic FG-OVD medium / easy / trivial (%)', 'fgovd',
            'fgovd/medium', None),
-    Figure('hard-negative top-1, val regions (%)', 'clip',
+    Figure(HARD_NEGATIVE_TOP1, 'clip',
            'fg_ranking/hard_negative_top1', 70.0),
     Figure('F-ViT AP50 novel', 'detector', 'coco/bbox_AP50_novel', 30.0, 100.0),
     Figure('F-ViT AP50 base', 'detector', 'coco/bbox_AP50_base', 60.0, 100.0),
@@ -56,6 +61,8 @@ FIGURES = (
 )
 TARGETS = {f.label: f.target for f in FIGURES if f.target is not None}
 ENSEMBLE_GAIN = 'CLIP ensemble gain in AP50 novel'
+HARD_NEGATIVE_GAIN = 'hard-negative top-1 gain over its ablation (points)'
+HARD_NEGATIVE_GAIN_POINTS = 10.0
 WALL_TIME = 'quickstart wall time (min)'
 QUICKSTART_MINUTES = 12.0
 
@@ -121,6 +128,8 @@ def _meets(label: str, value) -> Optional[bool]:
         return None
     if label == ENSEMBLE_GAIN:
         return value > 0
+    if label == HARD_NEGATIVE_GAIN:
+        return value >= HARD_NEGATIVE_GAIN_POINTS
     target = TARGETS.get(label)
     if target is None:
         return None
@@ -131,6 +140,8 @@ def target_text(label: str) -> str:
     """The target of a figure as written in the table."""
     if label == ENSEMBLE_GAIN:
         return '> 0'
+    if label == HARD_NEGATIVE_GAIN:
+        return f'>= {HARD_NEGATIVE_GAIN_POINTS:g}'
     if label == WALL_TIME:
         return f'<= {QUICKSTART_MINUTES:g}'
     return f'>= {TARGETS[label]:g}' if label in TARGETS else ''
@@ -143,7 +154,8 @@ def markdown_table(runs: dict, check: Optional[str] = None) -> tuple:
     Returns:
         tuple[str, list[str]]: The table and the labels of missed targets.
     """
-    labels = [f.label for f in FIGURES] + [ENSEMBLE_GAIN, WALL_TIME]
+    labels = [f.label for f in FIGURES] + [ENSEMBLE_GAIN, HARD_NEGATIVE_GAIN,
+                                           WALL_TIME]
     labels = [label for label in labels
               if any(label in values for values in runs.values())]
     header = ['figure', *runs, 'target']
@@ -183,6 +195,11 @@ def parse_args(argv: Optional[list] = None) -> argparse.Namespace:
         metavar='NAME',
         help='the run whose figures are checked against the targets '
         '(default: the first)')
+    parser.add_argument(
+        '--hard-negative-ablation',
+        metavar='NAME',
+        help='the run trained without the hard-negative loss: adds the '
+        "checked run's hard-negative top-1 gain over it")
     parser.add_argument('--wall-seconds', type=float,
                         help='wall time of the checked run')
     parser.add_argument('--out', help='also write the table (markdown) here')
@@ -202,7 +219,24 @@ def parse_args(argv: Optional[list] = None) -> argparse.Namespace:
     if args.check not in runs:
         parser.error(f'--check {args.check!r} names no --run; runs: '
                      f'{sorted(runs)}')
+    ablation = args.hard_negative_ablation
+    if ablation is not None and ablation not in runs:
+        parser.error(f'--hard-negative-ablation {ablation!r} names no --run; '
+                     f'runs: {sorted(runs)}')
     return args
+
+
+def hard_negative_gain(checked: dict, ablation: dict, name: str) -> float:
+    """The checked run's hard-negative top-1 minus the ablation's.
+
+    Raises:
+        KeyError: When either run has no hard-negative top-1 (no ``clip/``).
+    """
+    for values, run in ((checked, 'the checked run'), (ablation, name)):
+        if HARD_NEGATIVE_TOP1 not in values:
+            raise KeyError(f'{run} has no {HARD_NEGATIVE_TOP1!r}: its clip/ '
+                           'test run is missing')
+    return checked[HARD_NEGATIVE_TOP1] - ablation[HARD_NEGATIVE_TOP1]
 
 
 def main(argv: Optional[list] = None,
@@ -211,6 +245,10 @@ def main(argv: Optional[list] = None,
     runs = {name: run_figures(root) for name, root in args.runs.items()}
     if args.wall_seconds is not None:
         runs[args.check][WALL_TIME] = args.wall_seconds / 60
+    if args.hard_negative_ablation is not None:
+        runs[args.check][HARD_NEGATIVE_GAIN] = hard_negative_gain(
+            runs[args.check], runs[args.hard_negative_ablation],
+            args.hard_negative_ablation)
     table, missed = markdown_table(runs, check=args.check)
     echo(table)
     if args.out:

@@ -125,3 +125,34 @@ def test_missing_metric_names_the_file(tmp_path):
     (tmp_path / 'empty' / 'clip').mkdir(parents=True)
     with pytest.raises(FileNotFoundError, match='tools/test.py'):
         report.run_figures(str(tmp_path / 'empty'))
+
+
+def test_hard_negative_gain_over_its_ablation(tmp_path, capsys):
+    full = write_run(tmp_path / 'full', GOOD)
+    ablation = write_run(tmp_path / 'ablation', {
+        'clip': {'fg_ranking/hard_negative_top1': 68.5}})
+    argv = ['--run', f'full={full}', '--run', f'no hn={ablation}',
+            '--hard-negative-ablation', 'no hn', '--strict']
+    code, out = run(argv, capsys)
+    gain = next(line for line in out.splitlines() if 'gain over' in line)
+    assert gain == ('| hard-negative top-1 gain over its ablation (points) '
+                    '| 6.5 |  | >= 10 | NO |')
+    assert code == 1 and 'gain over its ablation' in out.splitlines()[-1]
+    # 75.0 against 65.0: the 10 points asked
+    (ablation / 'clip' / '20261201_000000' / '20261201_000000.json').write_text(
+        json.dumps({'fg_ranking/hard_negative_top1': 65.0}))
+    code, out = run(argv, capsys)
+    assert code == 0 and '| 10.0 |  | >= 10 | yes |' in out
+
+
+def test_hard_negative_ablation_must_be_a_run_with_clip_figures(tmp_path,
+                                                               capsys):
+    full = write_run(tmp_path / 'full', GOOD)
+    with pytest.raises(SystemExit):
+        report.parse_args(['--run', f'full={full}',
+                           '--hard-negative-ablation', 'other'])
+    assert "--hard-negative-ablation 'other'" in capsys.readouterr().err
+    no_clip = write_run(tmp_path / 'no_clip', {'fgovd': GOOD['fgovd']})
+    with pytest.raises(KeyError, match="no_clip has no 'hard-negative top-1"):
+        report.main(['--run', f'full={full}', '--run', f'no_clip={no_clip}',
+                     '--hard-negative-ablation', 'no_clip'])
