@@ -1,7 +1,9 @@
 # OV-COCO: train on the 48 base classes, test AP50 on novel / base / all of
 # the 65 classes.
 # Train file: tools/data/make_ov_coco.py; val: the standard COCO file.
-# Large-scale jitter at 640 x 640.
+# Large-scale jitter at 640 x 640 (the pipelines of ov_detection_pipelines.py).
+_base_ = './ov_detection_pipelines.py'
+
 dataset_type = 'OVCocoDataset'  # CocoDataset with its image files checked
 data_root = 'data/coco/'
 # The split is defined once, in fgclip_det/datasets/ov_coco.py (a plain
@@ -12,36 +14,7 @@ classes = _ov_coco.OV_COCO_CLASSES  # the 65, in COCO's order
 novel_classes = _ov_coco.OV_COCO_NOVEL_CLASSES
 num_classes = len(classes)
 novel_class_ids = [i for i, name in enumerate(classes) if name in novel_classes]
-image_size = (640, 640)
-backend_args = None
-
-train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='RandomResize',
-        scale=image_size,
-        ratio_range=(0.1, 2.0),
-        keep_ratio=True),
-    dict(
-        type='RandomCrop',
-        crop_type='absolute_range',
-        crop_size=image_size,
-        recompute_bbox=True,
-        allow_negative_crop=True),
-    dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2)),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='Resize', scale=image_size, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
+backend_args = _base_.backend_args
 
 train_dataloader = dict(
     batch_size=8,
@@ -55,7 +28,7 @@ train_dataloader = dict(
         ann_file='annotations/instances_train2017_ov-base.json',
         data_prefix=dict(img='train2017/'),
         filter_cfg=dict(filter_empty_gt=True, min_size=32),
-        pipeline=train_pipeline,
+        pipeline=_base_.train_pipeline,
         backend_args=backend_args))
 val_dataloader = dict(
     batch_size=1,
@@ -70,7 +43,7 @@ val_dataloader = dict(
         ann_file='annotations/instances_val2017.json',
         data_prefix=dict(img='val2017/'),
         test_mode=True,
-        pipeline=test_pipeline,
+        pipeline=_base_.test_pipeline,
         backend_args=backend_args))
 test_dataloader = val_dataloader
 

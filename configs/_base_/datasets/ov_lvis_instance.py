@@ -2,8 +2,11 @@
 # APr on the 337 rare classes is the open-vocabulary number; LVISMetric also
 # reports APc, APf and AP). The train file is lvis_v1_train.json without the
 # annotations of rare classes (lvis_v1_train_norare.json, made by
-# tools/data/make_ov_lvis.py). Large-scale
-# jitter at 1024 x 1024, repeat-factor sampling (threshold 1e-3).
+# tools/data/make_ov_lvis.py). Large-scale jitter at 1024 x 1024 (the
+# pipelines of ov_detection_pipelines.py, with masks), repeat-factor sampling
+# (threshold 1e-3).
+_base_ = './ov_detection_pipelines.py'
+
 dataset_type = 'OVLVISDataset'  # LVISV1Dataset with its image files checked
 data_root = 'data/lvis_v1/'
 num_classes = 1203
@@ -37,35 +40,12 @@ novel_class_ids = [
     1166, 1192
 ]
 image_size = (1024, 1024)
-backend_args = None
-
-train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(
-        type='RandomResize',
-        scale=image_size,
-        ratio_range=(0.1, 2.0),
-        keep_ratio=True),
-    dict(
-        type='RandomCrop',
-        crop_type='absolute_range',
-        crop_size=image_size,
-        recompute_bbox=True,
-        allow_negative_crop=True),
-    dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2)),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='Resize', scale=image_size, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
+backend_args = _base_.backend_args
+# the base pipelines with image_size in every size field, loading masks
+train_pipeline, test_pipeline = ([
+    dict(t, with_mask=True) if t['type'] == 'LoadAnnotations' else
+    dict(t, **{k: image_size for k in ('scale', 'crop_size') if k in t})
+    for t in pipeline] for pipeline in (_base_.train_pipeline, _base_.test_pipeline))
 
 train_dataloader = dict(
     batch_size=8,

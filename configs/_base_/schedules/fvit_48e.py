@@ -4,14 +4,6 @@ _base_ = './fvit_3e.py'
 max_epochs = 48
 train_cfg = dict(max_epochs=max_epochs, val_interval=8)
 param_scheduler = [
-    dict(
-        type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
-        end=1000),
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        milestones=[32, 44],
-        gamma=0.1)
+    dict(_base_.param_scheduler[0], end=1000),
+    dict(_base_.param_scheduler[1], end=max_epochs, milestones=[32, 44]),
 ]
