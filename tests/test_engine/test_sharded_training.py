@@ -91,10 +91,10 @@ def split_key_biases(state: dict) -> tuple:
     lr x iterations.
     """
     rest, key_biases = dict(state), {}
-    for name, value in state.items():
+    for name, tensor in state.items():
         if name.endswith('attn.in_proj_bias'):
-            query, key, value_bias = value.chunk(3)
-            rest[name] = torch.cat([query, value_bias])
+            query, key, value = tensor.chunk(3)
+            rest[name] = torch.cat([query, value])
             key_biases[name] = key
     return rest, key_biases
 
