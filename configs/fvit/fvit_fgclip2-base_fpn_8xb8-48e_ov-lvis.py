@@ -14,10 +14,9 @@ _base_ = [
 ]
 
 model = dict(
-    data_preprocessor={{_base_.fvit_fgclip2_pixel_norm}},
-    backbone={{_base_.fvit_fgclip2_backbone}},
+    _base_.fvit_fgclip2_model,
     roi_head=dict(
+        _base_.fvit_fgclip2_model.roi_head,
         bbox_head=dict(
             cls_predictor_cfg=dict(
-                embeddings='data/embeddings/ov-lvis_fgclip2-base.pt')),
-        clip_roi_extractor=dict(out_channels={{_base_.fvit_fgclip2_dim}})))
+                embeddings='data/embeddings/ov-lvis_fgclip2-base.pt'))))

@@ -33,8 +33,8 @@ model = dict(
 custom_hooks = [dict(type='InitRegionScalesHook')]
 
 # The FineHARD pipeline at the tiny CLIP's input size.
-pipeline = [dict(t, size=image_size) if t.type == 'ResizeToSquare' else t
-            for t in _base_.train_pipeline]
+_transforms = __import__('fgclip_det.datasets.transforms', fromlist=['at_size'])
+pipeline = _transforms.at_size(_base_.train_pipeline, image_size)
 train_dataloader, val_dataloader = (
     dict(loader, dataset=dict(loader.dataset, pipeline=pipeline))
     for loader in (_base_.synthetic_train_loader, _base_.synthetic_val_loader))

@@ -2,7 +2,7 @@
 # the 65 classes.
 # Train file: tools/data/make_ov_coco.py; val: the standard COCO file.
 # Large-scale jitter at 640 x 640 (the pipelines of ov_detection_pipelines.py).
-_base_ = './ov_detection_pipelines.py'
+_base_ = ['./ov_detection_pipelines.py', './detection_loaders.py']
 
 dataset_type = 'OVCocoDataset'  # CocoDataset with its image files checked
 data_root = 'data/coco/'
@@ -17,10 +17,6 @@ novel_class_ids = [i for i, name in enumerate(classes) if name in novel_classes]
 backend_args = _base_.backend_args
 
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
@@ -31,11 +27,6 @@ train_dataloader = dict(
         pipeline=_base_.train_pipeline,
         backend_args=backend_args))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

@@ -1,8 +1,8 @@
 # The pipelines of the OV detection sets (ov_coco_detection.py at 640 x 640,
 # ov_lvis_instance.py): large-scale jitter for training (resize to 0.1-2.0 x
 # image_size, crop to image_size, flip) and a resize to image_size for
-# testing, boxes only. Another size or masks: set image_size in every size
-# field (scale, crop_size) and with_mask in LoadAnnotations, as
+# testing, boxes only. Another size or masks: derive them with
+# fgclip_det.datasets.transforms.pipeline_size.at_size, as
 # ov_lvis_instance.py and the 896 x 896 ViT-L/14 leaves do.
 image_size = (640, 640)
 backend_args = None

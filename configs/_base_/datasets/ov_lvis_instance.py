@@ -5,7 +5,7 @@
 # tools/data/make_ov_lvis.py). Large-scale jitter at 1024 x 1024 (the
 # pipelines of ov_detection_pipelines.py, with masks), repeat-factor sampling
 # (threshold 1e-3).
-_base_ = './ov_detection_pipelines.py'
+_base_ = ['./ov_detection_pipelines.py', './detection_loaders.py']
 
 dataset_type = 'OVLVISDataset'  # LVISV1Dataset with its image files checked
 data_root = 'data/lvis_v1/'
@@ -41,17 +41,13 @@ novel_class_ids = [
 ]
 image_size = (1024, 1024)
 backend_args = _base_.backend_args
-# the base pipelines with image_size in every size field, loading masks
-train_pipeline, test_pipeline = ([
-    dict(t, with_mask=True) if t['type'] == 'LoadAnnotations' else
-    dict(t, **{k: image_size for k in ('scale', 'crop_size') if k in t})
-    for t in pipeline] for pipeline in (_base_.train_pipeline, _base_.test_pipeline))
+# the base pipelines at image_size, loading masks
+_transforms = __import__('fgclip_det.datasets.transforms', fromlist=['at_size'])
+train_pipeline, test_pipeline = (
+    _transforms.at_size(pipeline, image_size, with_mask=True)
+    for pipeline in (_base_.train_pipeline, _base_.test_pipeline))
 
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type='ClassBalancedDataset',
         oversample_thr=1e-3,
@@ -64,11 +60,6 @@ train_dataloader = dict(
             pipeline=train_pipeline,
             backend_args=backend_args)))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

@@ -1,6 +1,11 @@
 # The embedded synthetic detection set (tools/data/make_synthetic.py).
 # Train boxes cover base shapes only (novel shapes appear unlabelled, as in
-# OV-COCO); val has boxes for every shape.
+# OV-COCO); val has boxes for every shape. The loaders of
+# detection_loaders.py; the test pipeline of ov_detection_pipelines.py at
+# image_size, and for training a resize and a flip (no large-scale jitter).
+_base_ = ['./ov_detection_pipelines.py', './detection_loaders.py']
+_transforms = __import__('fgclip_det.datasets.transforms', fromlist=['at_size'])
+
 dataset_type = 'CocoDataset'
 data_root = 'data/synthetic/'
 classes = ('circle', 'square', 'triangle', 'star', 'hexagon', 'diamond',
@@ -9,7 +14,7 @@ num_classes = len(classes)
 # The resolution the quickstart's tiny CLIP is pretrained at (its dense
 # features are only trained there); images are generated at 224.
 image_size = (128, 128)
-backend_args = None
+backend_args = _base_.backend_args
 
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
@@ -18,21 +23,10 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs')
 ]
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='Resize', scale=image_size, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
+test_pipeline = _transforms.at_size(_base_.test_pipeline, image_size)
 
 train_dataloader = dict(
-    batch_size=8,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
     batch_sampler=dict(type='AspectRatioBatchSampler'),
     dataset=dict(
         type=dataset_type,
@@ -45,10 +39,6 @@ train_dataloader = dict(
         backend_args=backend_args))
 val_dataloader = dict(
     batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

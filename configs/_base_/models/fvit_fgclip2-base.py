@@ -6,17 +6,21 @@
 # position grid resized to it as FG-CLIP 2's processor does (bilinear,
 # antialiased). Dense map: the trained dense head, every token its own query
 # over all tokens (FGCLIP2.encode_dense), after the last block.
-fvit_fgclip2_backbone = dict(
-    clip=dict(
-        _delete_=True,  # not the FG-CLIP base's open_clip fields
-        type='FGCLIP2',
-        arch='base',  # without pretrained (a folder's config.json wins)
-        pretrained='checkpoints/fg-clip2-base'),
-    out_indices=[3, 5, 7, 11],
-    clip_checkpoint=None,
-    # no attention-free last block: the dense head follows the last block
-    last_block='attention')
-# FG-CLIP 2's processor: x / 255, then (x - 0.5) / 0.5, i.e. mean = std =
-# 0.5 x 255 on the preprocessor's 0-255 pixels
-fvit_fgclip2_pixel_norm = dict(mean=[127.5] * 3, std=[127.5] * 3)
-fvit_fgclip2_dim = 768  # embedding width (the MAP heads have no projection)
+# A leaf merges fvit_fgclip2_model into its model, adding its class
+# embeddings to roi_head.
+fvit_fgclip2_model = dict(
+    # FG-CLIP 2's processor: x / 255, then (x - 0.5) / 0.5, i.e. mean = std
+    # = 0.5 x 255 on the preprocessor's 0-255 pixels
+    data_preprocessor=dict(mean=[127.5] * 3, std=[127.5] * 3),
+    backbone=dict(
+        clip=dict(
+            _delete_=True,  # not the FG-CLIP base's open_clip fields
+            type='FGCLIP2',
+            arch='base',  # without pretrained (a folder's config.json wins)
+            pretrained='checkpoints/fg-clip2-base'),
+        out_indices=[3, 5, 7, 11],
+        clip_checkpoint=None,
+        # no attention-free last block: the dense head follows the last block
+        last_block='attention'),
+    # the embedding width (the MAP heads have no projection)
+    roi_head=dict(clip_roi_extractor=dict(out_channels=768)))
