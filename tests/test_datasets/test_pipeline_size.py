@@ -1,4 +1,5 @@
 """``at_size``: a pipeline or batch-augment list at another input size."""
+import pytest
 from mmengine.config import Config
 
 from fgclip_det.datasets.transforms import at_size
@@ -43,3 +44,12 @@ def test_config_dicts_from_a_base_are_read():
     resized = at_size(cfg.pipeline, (320, 320))
     assert resized[3]['crop_size'] == (320, 320)
     assert resized[3]['type'] == 'RandomCrop'
+
+
+def test_a_call_that_would_change_nothing_is_an_error():
+    no_size = [dict(type='LoadImageFromFile'), dict(type='PackDetInputs')]
+    with pytest.raises(ValueError, match='has a size field.*crop_size'):
+        at_size(no_size, (640, 640))
+    augments = [dict(type='BatchFixedSizePad', size=(640, 640))]
+    with pytest.raises(ValueError, match='with_mask=True.*no LoadAnnotations'):
+        at_size(augments, (896, 896), with_mask=True)

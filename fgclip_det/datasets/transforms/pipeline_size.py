@@ -27,11 +27,25 @@ def at_size(transforms: Iterable[Mapping],
     Returns:
         list[dict]: The transforms, each a new dict; those without a size
         field (or ``LoadAnnotations``) unchanged.
+
+    Raises:
+        ValueError: No transform has a size field, or ``with_mask`` is given
+            and there is no ``LoadAnnotations``: the call would change
+            nothing it was asked to.
     """
-    resized = []
+    resized, sized, masked = [], False, False
     for transform in transforms:
         changes = {key: size for key in SIZE_FIELDS if key in transform}
+        sized = sized or bool(changes)
         if with_mask is not None and transform.get('type') == 'LoadAnnotations':
             changes['with_mask'] = with_mask
+            masked = True
         resized.append(dict(transform, **changes))
+    types = [transform.get('type') for transform in resized]
+    if not sized:
+        raise ValueError(f'at_size: none of the transforms {types} has a size '
+                         f'field; expected one of {SIZE_FIELDS}')
+    if with_mask is not None and not masked:
+        raise ValueError(f'at_size: with_mask={with_mask} given but the '
+                         f'transforms {types} have no LoadAnnotations')
     return resized
