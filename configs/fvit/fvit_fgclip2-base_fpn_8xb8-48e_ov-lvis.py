@@ -13,10 +13,9 @@ _base_ = [
     '../_base_/models/fvit_fgclip2-base.py',
 ]
 
-model = dict(
+_configs = __import__('fgclip_det.utils.derived_config', fromlist=['merged'])
+
+model = _configs.merged(
     _base_.fvit_fgclip2_model,
-    roi_head=dict(
-        _base_.fvit_fgclip2_model.roi_head,
-        bbox_head=dict(
-            cls_predictor_cfg=dict(
-                embeddings='data/embeddings/ov-lvis_fgclip2-base.pt'))))
+    dict(roi_head=dict(bbox_head=dict(cls_predictor_cfg=dict(
+        embeddings='data/embeddings/ov-lvis_fgclip2-base.pt')))))

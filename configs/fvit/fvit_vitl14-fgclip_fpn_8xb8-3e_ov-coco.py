@@ -6,24 +6,14 @@ _base_ = [
     './fvit_vitb16-fgclip_fpn_8xb8-3e_ov-coco.py',
     '../_base_/models/fvit_vitl14_tower.py',
 ]
-_transforms = __import__('fgclip_det.datasets.transforms', fromlist=['at_size'])
+_configs = __import__('fgclip_det.utils.derived_config', fromlist=['tower_at_size'])
 
 patch_size, strides, vit_width, clip_dim, image_size = _base_.fvit_vitl14.values()
-train_pipeline, test_pipeline = (
-    _transforms.at_size(pipeline, image_size)
-    for pipeline in (_base_.train_pipeline, _base_.test_pipeline))
-
-model = dict(
-    _base_.fvit_vitl14_model,
-    data_preprocessor=dict(
-        _base_.fvit_vitl14_model.data_preprocessor,
-        batch_augments=_transforms.at_size(
-            _base_.model.data_preprocessor.batch_augments, image_size)),
-    roi_head=dict(
-        _base_.fvit_vitl14_model.roi_head,
-        bbox_head=dict(
-            cls_predictor_cfg=dict(
-                embeddings='data/embeddings/ov-coco_fgclip-vitl14-336.pt'))))
+model, train_pipeline, test_pipeline = _configs.tower_at_size(
+    _base_.fvit_vitl14_model, image_size, _base_.model,
+    (_base_.train_pipeline, _base_.test_pipeline),
+    dict(roi_head=dict(bbox_head=dict(cls_predictor_cfg=dict(
+        embeddings='data/embeddings/ov-coco_fgclip-vitl14-336.pt')))))
 
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

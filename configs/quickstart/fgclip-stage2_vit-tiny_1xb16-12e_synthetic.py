@@ -34,14 +34,12 @@ custom_hooks = [dict(type='InitRegionScalesHook')]
 
 # The FineHARD pipeline at the tiny CLIP's input size.
 _transforms = __import__('fgclip_det.datasets.transforms', fromlist=['at_size'])
+_configs = __import__('fgclip_det.utils.derived_config', fromlist=['with_pipeline'])
 pipeline = _transforms.at_size(_base_.train_pipeline, image_size)
-train_dataloader, val_dataloader = (
-    dict(loader, dataset=dict(loader.dataset, pipeline=pipeline))
-    for loader in (_base_.synthetic_train_loader, _base_.synthetic_val_loader))
+train_dataloader, val_dataloader = _configs.with_pipeline(
+    pipeline, _base_.synthetic_train_loader, _base_.synthetic_val_loader)
 test_dataloader = val_dataloader
 
-max_epochs = {{_base_.synthetic_max_epochs}}
-train_cfg = {{_base_.synthetic_train_cfg}}
 # fp32 on the CPU, the recipe's AdamW groups at the quickstart's lr.
 # fused=True: torch's one-kernel AdamW, the same update (docs/benchmarks.md)
 optim_wrapper = dict(
@@ -51,10 +49,9 @@ optim_wrapper = dict(
                    fused=True),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True),
     clip_grad={{_base_.synthetic_clip_grad}})
+max_epochs, train_cfg, param_scheduler, log_processor, auto_scale_lr = (
+    _base_.synthetic_schedule.values())
 warmup_iters = {{_base_.synthetic_warmup_iters}}
-param_scheduler = {{_base_.synthetic_param_scheduler}}
 default_hooks = dict(
     logger=dict(interval={{_base_.synthetic_log_interval}}),
     checkpoint={{_base_.synthetic_checkpoint}})
-log_processor = dict(window_size={{_base_.synthetic_log_interval}})
-auto_scale_lr = {{_base_.synthetic_auto_scale_lr}}

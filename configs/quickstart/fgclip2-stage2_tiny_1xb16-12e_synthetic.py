@@ -19,27 +19,24 @@ model = dict(
     clip=dict(pretrained=tiny_fgclip2, grad_checkpointing=False),
     data_preprocessor=dict(max_num_patches=max_num_patches))
 
+_configs = __import__('fgclip_det.utils.derived_config', fromlist=['with_pipeline'])
 pipeline = [
     dict(type='LoadCLIPImage'),
     dict(type='NaFlexResize', patch_size=16, max_num_patches=max_num_patches),
     dict(type='PackCLIPInputs', short_caption_prefix={{_base_.short_caption_prefix}}),
 ]
-train_dataloader, val_dataloader = (
-    dict(loader, dataset=dict(loader.dataset, pipeline=pipeline))
-    for loader in (_base_.synthetic_train_loader, _base_.synthetic_val_loader))
+train_dataloader, val_dataloader = _configs.with_pipeline(
+    pipeline, _base_.synthetic_train_loader, _base_.synthetic_val_loader)
 test_dataloader = val_dataloader
 
-max_epochs = {{_base_.synthetic_max_epochs}}
-train_cfg = {{_base_.synthetic_train_cfg}}
 # From scratch: the quickstart's lr and clipping, not the 1e-6 of
 # fine-tuning; AMP becomes fp32 on a CPU (tools/train.py).
 optim_wrapper = dict(
     optimizer=dict(lr={{_base_.synthetic_lr}}),
     clip_grad={{_base_.synthetic_clip_grad}})
-param_scheduler = {{_base_.synthetic_param_scheduler}}
+max_epochs, train_cfg, param_scheduler, log_processor, auto_scale_lr = (
+    _base_.synthetic_schedule.values())
 # Epoch checkpoints (the recipe saves every 2000 iterations).
 default_hooks = dict(
     logger=dict(interval={{_base_.synthetic_log_interval}}),
     checkpoint=dict(_base_.synthetic_checkpoint, by_epoch=True))
-log_processor = dict(window_size={{_base_.synthetic_log_interval}})
-auto_scale_lr = {{_base_.synthetic_auto_scale_lr}}

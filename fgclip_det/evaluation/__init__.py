@@ -9,11 +9,13 @@ from .classification_accuracy_metric import ClassificationAccuracyMetric
 from .fgovd_accuracy_metric import FGOVDAccuracyMetric
 from .fine_grained_ranking_metric import FineGrainedRankingMetric
 from .ov_coco_metric import OVCocoMetric
+from .recall_at_k_metric import RecallAtKMetric
 from .retrieval_recall_metric import RetrievalRecallMetric
 
 patch_lvis_numpy_aliases()
 
 __all__ = [
     'ClassificationAccuracyMetric', 'FGOVDAccuracyMetric',
-    'FineGrainedRankingMetric', 'OVCocoMetric', 'RetrievalRecallMetric'
+    'FineGrainedRankingMetric', 'OVCocoMetric', 'RecallAtKMetric',
+    'RetrievalRecallMetric'
 ]

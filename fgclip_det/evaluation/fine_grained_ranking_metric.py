@@ -1,25 +1,21 @@
 """Fine-grained ranking of a CLIP: hard-negative accuracy and retrieval."""
 import logging
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import torch
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from fgclip_det.registry import METRICS
 
-from .functional.ranking import (
-    check_ranks,
-    positive_ranked_first,
-    retrieval_recalls,
-)
+from .functional.ranking import positive_ranked_first, retrieval_recalls
+from .recall_at_k_metric import RecallAtKMetric
 
 #: Caption kinds scored for retrieval, as in ``<kind>_text_embedding``.
 CAPTION_KINDS = ('long', 'short')
 
 
 @METRICS.register_module()
-class FineGrainedRankingMetric(BaseMetric):
+class FineGrainedRankingMetric(RecallAtKMetric):
     """FG-OVD-style hard-negative accuracy and image-text retrieval recall.
 
     Reads the predictions of ``FGCLIPPretrainer`` (``predict`` mode):
@@ -36,8 +32,8 @@ class FineGrainedRankingMetric(BaseMetric):
       recall over the whole evaluated set, for every ``k`` in ``recall_ks``.
 
     Args:
-        recall_ks (Sequence[int]): Ranks of the retrieval recalls. Defaults
-            to ``(1,)``.
+        recall_ks (Sequence[int], optional): Ranks of the retrieval recalls.
+            Defaults to ``(1,)``.
         collect_device (str): ``'cpu'`` or ``'gpu'``, where results of all
             ranks are gathered. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to
@@ -45,13 +41,6 @@ class FineGrainedRankingMetric(BaseMetric):
     """
 
     default_prefix = 'fg_ranking'
-
-    def __init__(self,
-                 recall_ks: Sequence[int] = (1, ),
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
-        self.recall_ks = check_ranks(recall_ks, 'recall_ks')
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Keep the embeddings and region scores of a batch (on the CPU)."""

@@ -1,16 +1,16 @@
 """Image <-> text retrieval recall at k, several captions an image."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import torch
-from mmengine.evaluator import BaseMetric
 
 from fgclip_det.registry import METRICS
 
-from .functional.ranking import check_ranks, retrieval_recalls
+from .functional.ranking import retrieval_recalls
+from .recall_at_k_metric import RecallAtKMetric
 
 
 @METRICS.register_module()
-class RetrievalRecallMetric(BaseMetric):
+class RetrievalRecallMetric(RecallAtKMetric):
     """Image <-> text recall at k over the whole evaluated set.
 
     Reads ``image_embedding`` ``(D,)`` and ``text_embeddings``
@@ -19,20 +19,15 @@ class RetrievalRecallMetric(BaseMetric):
     definitions.
 
     Args:
-        recall_ks (Sequence[int]): Ranks. Defaults to ``(1, 5, 10)``.
+        recall_ks (Sequence[int], optional): Ranks. Defaults to
+            ``(1, 5, 10)``.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to
             ``'retrieval'``.
     """
 
     default_prefix = 'retrieval'
-
-    def __init__(self,
-                 recall_ks: Sequence[int] = (1, 5, 10),
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
-        self.recall_ks = check_ranks(recall_ks, 'recall_ks')
+    default_recall_ks = (1, 5, 10)
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Keep the embeddings of a batch (on the CPU)."""

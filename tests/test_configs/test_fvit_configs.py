@@ -19,6 +19,7 @@ from mmengine.registry import init_default_scope
 from fgclip_det.datasets.ov_coco import OV_COCO_CLASSES, OV_COCO_NOVEL_CLASSES
 from fgclip_det.models.clip import CLIP_MEAN, CLIP_STD
 from fgclip_det.registry import METRICS, MODELS
+from fgclip_det.testing.detector_steps import assert_detections, train_loss
 from fgclip_det.utils import get_config_path
 
 B16_COCO = 'fvit_vitb16-fgclip_fpn_8xb8-3e_ov-coco.py'
@@ -244,12 +245,7 @@ def test_builds_trains_and_predicts(name):
     assert all(torch.equal(v, tower[k])
                for k, v in model.backbone.visual.state_dict().items())
 
-    model.train()
-    data = model.data_preprocessor(packed, True)
-    losses = model(**data, mode='loss')
-    loss, _ = model.parse_losses(losses)
-    loss.backward()
-    assert torch.isfinite(loss)
+    assert torch.isfinite(train_loss(model, packed))
     assert all(p.grad is None for p in model.backbone.visual.parameters())
     assert model.roi_head.bbox_head.fc_cls.proj.weight.grad is not None
 
@@ -257,8 +253,4 @@ def test_builds_trains_and_predicts(name):
     with torch.no_grad():
         data = model.data_preprocessor(packed, False)
         results = model(**data, mode='predict')
-    assert len(results) == 2
-    for result in results:
-        pred = result.pred_instances
-        assert pred.bboxes.shape[1] == 4
-        assert len(pred.bboxes) == len(pred.scores) == len(pred.labels)
+    assert_detections(results, 2)

@@ -2,10 +2,9 @@
 #   python tools/data/make_synthetic.py data/synthetic
 # read on the CPU (batch 16, 2 workers). The quickstart configs extend full
 # FineHARD recipes, which define the loaders, so these are variables that a
-# config fills with its pipeline:
-#   train_dataloader, val_dataloader = (
-#       dict(loader, dataset=dict(loader.dataset, pipeline=pipeline))
-#       for loader in (_base_.synthetic_train_loader, _base_.synthetic_val_loader))
+# config fills with its pipeline (fgclip_det.utils.derived_config):
+#   train_dataloader, val_dataloader = _configs.with_pipeline(
+#       pipeline, _base_.synthetic_train_loader, _base_.synthetic_val_loader)
 synthetic_data_root = 'data/synthetic/'
 synthetic_dataset = dict(data_root=synthetic_data_root, data_prefix=dict(img_path=''))
 synthetic_train_loader = dict(

@@ -6,8 +6,8 @@
 # position grid resized to it as FG-CLIP 2's processor does (bilinear,
 # antialiased). Dense map: the trained dense head, every token its own query
 # over all tokens (FGCLIP2.encode_dense), after the last block.
-# A leaf merges fvit_fgclip2_model into its model, adding its class
-# embeddings to roi_head.
+# A leaf's model is fvit_fgclip2_model with its class embeddings merged into
+# roi_head (fgclip_det.utils.derived_config.merged).
 fvit_fgclip2_model = dict(
     # FG-CLIP 2's processor: x / 255, then (x - 0.5) / 0.5, i.e. mean = std
     # = 0.5 x 255 on the preprocessor's 0-255 pixels

@@ -1,9 +1,9 @@
 # The frozen FG-CLIP ViT-L/14 (336 px) as F-ViT's tower at 896 x 896, for
 # the configs/fvit/fvit_vitl14-fgclip_*.py leaves. Each inherits its
 # ViT-B/16 leaf and this file, takes the facts below as its own top-level
-# variables, derives its pipelines and batch padding at image_size
-# (fgclip_det.datasets.transforms.pipeline_size.at_size) and merges
-# fvit_vitl14_model into its model.
+# variables and applies fvit_vitl14_model to its recipe with
+# fgclip_det.utils.derived_config.tower_at_size (the model changes merged,
+# the pipelines and batch padding at image_size).
 # Blocks 6, 10, 14, 23; the /14 strides p/4, p/2, p, 2p (+ 4p from the FPN)
 # = 3.5, 7, 14, 28, 56; inputs padded to a multiple of 2p. The leaves unpack
 # fvit_vitl14's values in this order.

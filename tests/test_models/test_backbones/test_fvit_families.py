@@ -8,6 +8,7 @@ from mmengine.registry import init_default_scope
 
 from fgclip_det.models.backbones import FViTCLIPBackbone
 from fgclip_det.registry import MODELS
+from fgclip_det.testing.detector_steps import assert_detections, train_loss
 from fgclip_det.testing.tiny_towers import (
     TINY_FAMILIES,
     tiny_family_fgclip_cfg,
@@ -51,11 +52,7 @@ def test_fvit_trains_and_predicts_on_every_family(family):
     model = MODELS.build(tiny_fvit_cfg(family))
     packed = demo_mm_inputs(batch_size=2, image_shapes=[(3, 128, 96)] * 2,
                             num_classes=4)  # base classes only
-    model.train()
-    data = model.data_preprocessor(packed, True)
-    loss, _ = model.parse_losses(model(**data, mode='loss'))
-    loss.backward()
-    assert torch.isfinite(loss)
+    assert torch.isfinite(train_loss(model, packed))
     assert all(p.grad is None for p in model.backbone.visual.parameters())
     assert not model.backbone.visual.training
     assert all(p.grad is not None for p in model.backbone.adapters.parameters())
@@ -68,11 +65,7 @@ def test_fvit_trains_and_predicts_on_every_family(family):
     assert [level.shape[-2:] for level in levels] == [
         (32, 24), (16, 12), (8, 6), (4, 3)]
     assert dense.shape == (2, model.roi_head.clip_roi_extractor.out_channels, 8, 6)
-    for result in results:
-        pred = result.pred_instances
-        assert pred.bboxes.shape[1] == 4
-        assert len(pred.bboxes) == len(pred.scores) == len(pred.labels)
-        assert ((pred.labels >= 0) & (pred.labels < NUM_CLASSES)).all()
+    assert_detections(results, 2, NUM_CLASSES)
 
 
 @pytest.mark.parametrize('family', TINY_FAMILIES)

@@ -17,6 +17,7 @@ from fgclip_det.models.clip import FGCLIP2, build_vision_trunk
 from fgclip_det.models.clip.fgclip2 import FGCLIP2Trunk, save_fgclip2_hf
 from fgclip_det.models.text import SINGLE_TEMPLATE, region_text_encoder
 from fgclip_det.registry import MODELS
+from fgclip_det.testing.detector_steps import assert_detections, train_loss
 from fgclip_det.testing.tiny_fgclip2 import write_tiny_fgclip2
 from fgclip_det.testing.tool_runs import import_tool
 from fgclip_det.utils import get_config_path
@@ -169,23 +170,15 @@ def test_config_trains_a_step_and_predicts(folder, clip, config):
                for key, value in model.backbone.visual.state_dict().items())
     packed = demo_mm_inputs(batch_size=2, image_shapes=[(3, 128, 96)] * 2,
                             num_classes=4, with_mask=model.with_mask)
-    model.train()
-    data = model.data_preprocessor(packed, True)
-    loss, _ = model.parse_losses(model(**data, mode='loss'))
-    loss.backward()
-    assert torch.isfinite(loss)
+    assert torch.isfinite(train_loss(model, packed))
     assert all(p.grad is None for p in model.backbone.visual.parameters())
     assert all(p.grad is not None for p in model.backbone.adapters.parameters())
 
     model.eval()
     with torch.no_grad():
         results = model.test_step(packed)
-    assert len(results) == 2
-    for result in results:
-        pred = result.pred_instances
-        assert pred.bboxes.shape[1] == 4 and len(pred.bboxes) > 0
-        assert len(pred.bboxes) == len(pred.scores) == len(pred.labels)
-        assert ((pred.labels >= 0) & (pred.labels < NUM_CLASSES)).all()
+    assert_detections(results, 2, NUM_CLASSES)
+    assert all(len(result.pred_instances) > 0 for result in results)
 
 
 @torch.no_grad()

@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from fgclip_det.registry import MODELS
+from fgclip_det.testing.detector_steps import assert_detections
 from fgclip_det.utils import get_config_path
 
 QUICKSTART = 'quickstart/faster-rcnn_r18-tiny_fpn_1xb8-12e_synthetic.py'
@@ -26,10 +27,6 @@ def test_faster_rcnn_predicts_with_mmcv_ops():
     with torch.no_grad():
         data = model.data_preprocessor(packed, False)
         results = model(**data, mode='predict')
-    assert len(results) == 2
-    for result in results:
-        pred = result.pred_instances
-        assert pred.bboxes.shape[1] == 4
-        assert pred.bboxes.shape[0] == pred.scores.shape[0] == len(pred.labels)
-        assert len(pred.labels) > 0  # untrained, but RPN + NMS yield boxes
-        assert int(pred.labels.max()) < 8
+    assert_detections(results, 2, num_classes=8)
+    # untrained, but RPN + NMS yield boxes
+    assert all(len(result.pred_instances) > 0 for result in results)

@@ -1,8 +1,6 @@
 """FG-CLIP 2's stage-2 losses against hand-written references."""
 import pytest
 import torch
-import torch.distributed as dist
-import torch.multiprocessing as mp
 import torch.nn.functional as F
 
 from fgclip_det.models.pretrain import RegionalContrastiveHead
@@ -15,16 +13,14 @@ from fgclip_det.models.pretrain.fgclip2 import (
 from fgclip_det.models.pretrain.fgclip2 import (
     textual_intra_contrastive_loss as tic_module,
 )
-from fgclip_det.testing.http_server import free_port
+from fgclip_det.testing.gloo_ranks import run_gloo_ranks, unit_features
 
 DIM = 8
 WORLD_SIZE = 2
 
 
 def unit(*shape, seed=0):
-    gen = torch.Generator().manual_seed(seed)
-    feats = F.normalize(torch.randn(*shape, DIM, generator=gen), dim=-1)
-    return feats.double().requires_grad_()
+    return unit_features(*shape, dim=DIM, seed=seed)
 
 
 def hard_batch(num, seed, noise=0.5):
@@ -289,45 +285,33 @@ def test_cmr_threshold_is_kept_in_eval_and_without_boxes():
 
 # Two gloo processes.
 
-def run_rank(rank, port, out_dir):
-    dist.init_process_group(
-        'gloo',
-        init_method=f'tcp://127.0.0.1:{port}',
-        rank=rank,
-        world_size=WORLD_SIZE)
-    try:
-        images, long, short = unit(6, seed=0), unit(6, seed=1), unit(6, seed=2)
-        local = slice(3 * rank, 3 * rank + 3)
-        feats = [x.detach()[local].clone().requires_grad_()
-                 for x in (images, long, short)]
-        scale = torch.tensor(10.0, dtype=torch.double, requires_grad=True)
-        bias = torch.tensor(-2.0, dtype=torch.double, requires_grad=True)
-        losses = SigLIPGlobalHead().loss(*feats, scale, bias)
-        sum(losses.values()).backward()
+def rank_results(rank):
+    images, long, short = unit(6, seed=0), unit(6, seed=1), unit(6, seed=2)
+    local = slice(3 * rank, 3 * rank + 3)
+    feats = [x.detach()[local].clone().requires_grad_()
+             for x in (images, long, short)]
+    scale = torch.tensor(10.0, dtype=torch.double, requires_grad=True)
+    bias = torch.tensor(-2.0, dtype=torch.double, requires_grad=True)
+    losses = SigLIPGlobalHead().loss(*feats, scale, bias)
+    sum(losses.values()).backward()
 
-        # Step 1: 3 boxes on rank 0, 2 on rank 1; step 2: none on rank 1.
-        head = FGCLIP2HardNegativeHead()
-        thresholds = []
-        for step, sizes in enumerate(((3, 2), (4, 0))):
-            regions, texts = hard_batch(sizes[rank], seed=20 + 10 * step + rank)
-            head.loss(regions, texts, 5.0)['loss_hard_negative'].backward()
-            thresholds.append(head.cmr_threshold.item())
-        torch.save(
-            dict(
-                losses={k: v.item() for k, v in losses.items()},
-                grads=[x.grad for x in feats],
-                scale_grad=scale.grad,
-                bias_grad=bias.grad,
-                thresholds=thresholds),
-            out_dir / f'rank{rank}.pt')
-    finally:
-        dist.destroy_process_group()
+    # Step 1: 3 boxes on rank 0, 2 on rank 1; step 2: none on rank 1.
+    head = FGCLIP2HardNegativeHead()
+    thresholds = []
+    for step, sizes in enumerate(((3, 2), (4, 0))):
+        regions, texts = hard_batch(sizes[rank], seed=20 + 10 * step + rank)
+        head.loss(regions, texts, 5.0)['loss_hard_negative'].backward()
+        thresholds.append(head.cmr_threshold.item())
+    return dict(
+        losses={k: v.item() for k, v in losses.items()},
+        grads=[x.grad for x in feats],
+        scale_grad=scale.grad,
+        bias_grad=bias.grad,
+        thresholds=thresholds)
 
 
 def test_two_ranks_siglip_and_synchronised_threshold(tmp_path):
-    mp.spawn(
-        run_rank, args=(free_port(), tmp_path), nprocs=WORLD_SIZE, join=True)
-    ranks = [torch.load(tmp_path / f'rank{r}.pt') for r in range(WORLD_SIZE)]
+    ranks = run_gloo_ranks(rank_results, WORLD_SIZE, tmp_path)
 
     # Each rank divides by its own 3 images, one process by all 6: the
     # ranks' losses sum to WORLD_SIZE x the single-process loss.

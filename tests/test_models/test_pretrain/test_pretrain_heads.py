@@ -3,8 +3,6 @@ import math
 
 import pytest
 import torch
-import torch.distributed as dist
-import torch.multiprocessing as mp
 import torch.nn.functional as F
 
 from fgclip_det.models.pretrain import (
@@ -18,16 +16,14 @@ from fgclip_det.models.pretrain.fgclip2 import (
     FGCLIP2HardNegativeHead,
     SigLIPGlobalHead,
 )
-from fgclip_det.testing.http_server import free_port
+from fgclip_det.testing.gloo_ranks import run_gloo_ranks, unit_features
 
 DIM = 8
 WORLD_SIZE = 2
 
 
 def unit(*shape, seed=0):
-    gen = torch.Generator().manual_seed(seed)
-    feats = F.normalize(torch.randn(*shape, DIM, generator=gen), dim=-1)
-    return feats.double().requires_grad_()
+    return unit_features(*shape, dim=DIM, seed=seed)
 
 
 def dot(u, v):
@@ -148,41 +144,29 @@ def test_gather_with_grad_is_identity_without_distributed():
     assert gathered is feats and offset == 0
 
 
-def run_rank(rank, port, out_dir):
-    dist.init_process_group(
-        'gloo',
-        init_method=f'tcp://127.0.0.1:{port}',
-        rank=rank,
-        world_size=WORLD_SIZE)
-    try:
-        image, long, short = unit(6, seed=0), unit(6, seed=1), unit(6, seed=2)
-        local = slice(3 * rank, 3 * rank + 3)
-        feats = [x.detach()[local].clone().requires_grad_()
-                 for x in (image, long, short)]
-        losses = GlobalContrastiveHead().loss(*feats, logit_scale=10.0)
-        sum(losses.values()).backward()
+def rank_results(rank):
+    image, long, short = unit(6, seed=0), unit(6, seed=1), unit(6, seed=2)
+    local = slice(3 * rank, 3 * rank + 3)
+    feats = [x.detach()[local].clone().requires_grad_()
+             for x in (image, long, short)]
+    losses = GlobalContrastiveHead().loss(*feats, logit_scale=10.0)
+    sum(losses.values()).backward()
 
-        # Unequal row counts (4 regions on rank 0, none on rank 1).
-        regions, texts = unit(4, seed=3), unit(4, seed=4)
-        mine = slice(0, 4) if rank == 0 else slice(0, 0)
-        region_loss = RegionalContrastiveHead(
-            loss_weight=1.0, gather=True).loss(regions.detach()[mine],
-                                               texts.detach()[mine], 5.0)
-        torch.save(
-            dict(
-                losses={k: v.item() for k, v in losses.items()},
-                grads=[x.grad for x in feats],
-                region_loss=region_loss['loss_region'].item(),
-                num_regions=mine.stop - mine.start),
-            out_dir / f'rank{rank}.pt')
-    finally:
-        dist.destroy_process_group()
+    # Unequal row counts (4 regions on rank 0, none on rank 1).
+    regions, texts = unit(4, seed=3), unit(4, seed=4)
+    mine = slice(0, 4) if rank == 0 else slice(0, 0)
+    region_loss = RegionalContrastiveHead(
+        loss_weight=1.0, gather=True).loss(regions.detach()[mine],
+                                           texts.detach()[mine], 5.0)
+    return dict(
+        losses={k: v.item() for k, v in losses.items()},
+        grads=[x.grad for x in feats],
+        region_loss=region_loss['loss_region'].item(),
+        num_regions=mine.stop - mine.start)
 
 
 def test_two_ranks_match_one_process_with_the_whole_batch(tmp_path):
-    mp.spawn(
-        run_rank, args=(free_port(), tmp_path), nprocs=WORLD_SIZE, join=True)
-    ranks = [torch.load(tmp_path / f'rank{r}.pt') for r in range(WORLD_SIZE)]
+    ranks = run_gloo_ranks(rank_results, WORLD_SIZE, tmp_path)
 
     image, long, short = unit(6, seed=0), unit(6, seed=1), unit(6, seed=2)
     losses = GlobalContrastiveHead().loss(image, long, short, 10.0)

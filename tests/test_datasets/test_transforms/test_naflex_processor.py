@@ -20,7 +20,7 @@ from fgclip_det.registry import TRANSFORMS
 
 #: The FG-CLIP 2 fixture, found beside the repository as the other shared
 #: fixtures are (``fgclip_det.testing.fgclip_tiny_hf_fixture``).
-FIXTURE = (Path(__file__).resolve().parents[2] / '..' / 'shared' /
+FIXTURE = (Path(__file__).resolve().parents[3] / '..' / 'shared' /
            'fixtures' / 'fgclip2_tiny_hf').resolve()
 
 
