@@ -7,7 +7,5 @@ _base_ = [
     './fgclip2-stage2_so400m_8xb512-6e_finehard.py',
     '../_base_/strategies/deepspeed_zero2_bf16.py',
 ]
-runner_type = 'FlexibleRunner'
-optim_wrapper = dict(
-    _delete_=True, type=_base_.flexible_optim_wrapper,
-    **{key: _base_.optim_wrapper[key] for key in ('optimizer', 'paramwise_cfg')})
+_configs = __import__('fgclip_det.utils.derived_config', fromlist=['flexible_runner'])
+runner_type, optim_wrapper = _configs.flexible_runner(_base_)

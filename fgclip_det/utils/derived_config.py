@@ -102,3 +102,31 @@ def tower_at_size(tower_model: Mapping, image_size: Size,
                    dict(data_preprocessor=dict(batch_augments=batch_augments)),
                    *updates)
     return (model, *(at_size(pipeline, image_size) for pipeline in pipelines))
+
+
+def flexible_runner(recipe: Mapping) -> Tuple[str, dict]:
+    """``runner_type`` and ``optim_wrapper`` of a recipe run by MMEngine's
+    ``FlexibleRunner`` with a strategy of ``configs/_base_/strategies/``.
+
+    Args:
+        recipe (Mapping): The merged base config of a leaf (its ``_base_``),
+            with the recipe's ``optim_wrapper`` and the strategy fragment's
+            ``flexible_optim_wrapper`` (the wrapper type the strategy needs).
+
+    Returns:
+        tuple[str, dict]: ``'FlexibleRunner'`` and an optimiser wrapper of
+        that type (replacing the recipe's, ``_delete_``) with the recipe's
+        ``optimizer`` and ``paramwise_cfg``.
+
+    Raises:
+        KeyError: ``recipe`` lacks one of those keys.
+    """
+    missing = [key for key in ('optim_wrapper', 'flexible_optim_wrapper')
+               if key not in recipe]
+    if missing:
+        raise KeyError(f'flexible_runner: the base config has no {missing}; '
+                       'expected a recipe and a configs/_base_/strategies/ file')
+    recipe_wrapper = recipe['optim_wrapper']
+    return 'FlexibleRunner', dict(
+        _delete_=True, type=recipe['flexible_optim_wrapper'],
+        **{key: recipe_wrapper[key] for key in ('optimizer', 'paramwise_cfg')})

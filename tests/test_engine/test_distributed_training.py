@@ -1,20 +1,22 @@
 """Distributed runs on CPU processes (gloo): launchers, losses, resume, test.
 
 Every run goes through the shipped launchers (``tools/dist_train.sh``,
-``tools/dist_test.sh``) on the quickstart configs and a tiny synthetic set.
+``tools/dist_test.sh``, and ``tools/slurm_train.sh`` / ``slurm_test.sh``
+where a Slurm controller answers) on the quickstart configs and a tiny
+synthetic set.
 """
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import pytest
 import torch
-import torch.distributed as dist
-import torch.multiprocessing as mp
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
@@ -22,6 +24,7 @@ from mmengine.registry import init_default_scope
 from fgclip_det.engine import prepare_distributed
 from fgclip_det.engine.distributed_env import replace_sync_bn
 from fgclip_det.registry import DATASETS, MODELS
+from fgclip_det.testing.gloo_ranks import run_gloo_ranks
 from fgclip_det.testing.http_server import free_port
 from fgclip_det.utils import get_config_path
 
@@ -63,6 +66,37 @@ def run(script: str, *args: str, processes: int = 1) -> subprocess.CompletedProc
     return result
 
 
+def slurm_partition() -> Optional[str]:
+    """The partition the Slurm tests submit to (``FGCLIP_DET_SLURM_PARTITION``,
+    else the default one), or None when no Slurm controller answers."""
+    if shutil.which('sinfo') is None or shutil.which('srun') is None:
+        return None
+    try:
+        info = subprocess.run(['sinfo', '-h', '-o', '%P %a'], capture_output=True,
+                              text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        return None
+    if info.returncode != 0:
+        return None
+    states = [line.split() for line in info.stdout.splitlines()]
+    up = [name for name, state in states if state == 'up']
+    default = [name.rstrip('*') for name in up if name.endswith('*')]
+    return os.environ.get('FGCLIP_DET_SLURM_PARTITION') or next(
+        iter(default or up), None)
+
+
+def run_slurm(script: str, partition: str, *args: str) -> subprocess.CompletedProcess:
+    """``tools/slurm_<script>.sh`` with 2 CPU tasks of 1 CPU on ``partition``."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', MASTER_PORT=str(free_port()),
+               GPUS='2', GPUS_PER_NODE='0', CPUS_PER_TASK='1',
+               PATH=f'{Path(sys.executable).parent}:{os.environ["PATH"]}')
+    result = subprocess.run(
+        ['bash', f'tools/slurm_{script}.sh', partition, f'fgclip_det_{script}', *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
 def last_iteration(work_dir: Path) -> dict:
     """The last logged training record of the newest run in ``work_dir``."""
     logs = sorted(work_dir.glob('*/vis_data/scalars.json'))
@@ -78,6 +112,23 @@ def test_launchers_print_their_usage():
                                 cwd=REPO, capture_output=True, text=True)
         assert result.returncode == 2
         assert result.stderr.startswith(f'usage: bash tools/{script}.sh ')
+
+
+@pytest.mark.skipif(slurm_partition() is None,
+                    reason='no Slurm controller answers sinfo; start a one-node '
+                    'cluster with: eval "$(bash tools/misc/local_slurm.sh)"')
+def test_slurm_scripts_train_and_test_on_two_cpu_tasks(tmp_path, data_root):
+    partition, options = slurm_partition(), loader_options(data_root)
+    work = tmp_path / 'slurm'
+    result = run_slurm('train', partition, FGCLIP_CONFIG, str(work), '--cfg-options',
+                       *options, 'train_cfg.max_epochs=1', 'train_cfg.val_interval=2')
+    assert 'CPU distributed run: 2 processes, gloo backend' in result.stdout
+    assert last_iteration(work)['iter'] == 2  # 8 images, 2 a task
+    result = run_slurm('test', partition, FGCLIP_CONFIG, str(work / 'epoch_1.pth'),
+                       '--work-dir', str(tmp_path / 'slurm_test'), '--cfg-options',
+                       *options)
+    assert 'CPU distributed run: 2 processes, gloo backend' in result.stdout
+    assert 'fg_ranking/hard_negative_top1' in result.stdout
 
 
 def test_backend_and_devices_follow_the_hardware():
@@ -121,21 +172,13 @@ def step_one_losses(root: Path, indices: range) -> dict:
     return {k: v.item() for k, v in model(**data, mode='loss').items()}
 
 
-def _rank_losses(rank: int, port: int, out: Path, root: Path) -> None:
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
-                            rank=rank, world_size=WORLD_SIZE)
-    try:
-        share = BATCH // WORLD_SIZE
-        losses = step_one_losses(root, range(rank * share, (rank + 1) * share))
-        torch.save(losses, out / f'rank{rank}.pt')
-    finally:
-        dist.destroy_process_group()
+def rank_losses(rank: int, root: Path) -> dict:
+    share = BATCH // WORLD_SIZE
+    return step_one_losses(root, range(rank * share, (rank + 1) * share))
 
 
 def test_step_one_losses_of_two_ranks_equal_one_process(tmp_path, data_root):
-    mp.spawn(_rank_losses, nprocs=WORLD_SIZE,
-             args=(free_port(), tmp_path, data_root), join=True)
-    ranks = [torch.load(tmp_path / f'rank{r}.pt') for r in range(WORLD_SIZE)]
+    ranks = run_gloo_ranks(rank_losses, WORLD_SIZE, tmp_path, data_root)
     single = step_one_losses(data_root, range(BATCH))
     for key in GLOBAL_TERMS:  # all-gathered: every image sees the whole batch
         mean = sum(r[key] for r in ranks) / WORLD_SIZE
@@ -148,6 +191,30 @@ def test_step_one_losses_of_two_ranks_equal_one_process(tmp_path, data_root):
     # the regions of the other rank are no negatives here
     mean = sum(r['loss_region'] for r in ranks) / WORLD_SIZE
     assert mean != pytest.approx(single['loss_region'], rel=1e-3)
+
+
+def test_two_nodes_train_through_the_static_rendezvous(tmp_path, data_root):
+    """"Many nodes" as docs/distributed.md writes it, two nodes of one process
+    on this machine: the same dist_train.sh with NNODES, NODE_RANK and
+    MASTER_ADDR on each."""
+    command = ['bash', 'tools/dist_train.sh', FGCLIP_CONFIG, '1', '--work-dir',
+               str(tmp_path / 'nodes'), '--cfg-options', *loader_options(data_root),
+               'train_cfg.max_epochs=1', 'train_cfg.val_interval=2']
+    env = dict(os.environ, OMP_NUM_THREADS='1', NNODES='2', MASTER_ADDR='127.0.0.1',
+               PORT=str(free_port()),
+               PATH=f'{Path(sys.executable).parent}:{os.environ["PATH"]}')
+    logs = [tmp_path / f'node{rank}.log' for rank in (0, 1)]
+    nodes = [subprocess.Popen(command, cwd=REPO, env=dict(env, NODE_RANK=str(rank)),
+                              stdout=log.open('w'), stderr=subprocess.STDOUT)
+             for rank, log in enumerate(logs)]
+    try:
+        for node, log in zip(nodes, logs):
+            assert node.wait(timeout=600) == 0, log.read_text()[-3000:]
+    finally:  # a failed node leaves the other waiting at the rendezvous
+        for node in nodes:
+            node.kill()
+    assert 'CPU distributed run: 2 processes, gloo backend' in logs[0].read_text()
+    assert last_iteration(tmp_path / 'nodes')['iter'] == 2  # 8 images, 2 a node
 
 
 def test_fgclip_trains_on_two_processes_and_resumes_either_way(tmp_path, data_root):

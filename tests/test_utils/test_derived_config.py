@@ -5,7 +5,12 @@ import copy
 import pytest
 from mmengine.config import Config, ConfigDict
 
-from fgclip_det.utils.derived_config import merged, tower_at_size, with_pipeline
+from fgclip_det.utils.derived_config import (
+    flexible_runner,
+    merged,
+    tower_at_size,
+    with_pipeline,
+)
 
 RECIPE_MODEL = dict(
     data_preprocessor=dict(
@@ -99,3 +104,21 @@ def test_tower_at_size_needs_the_recipes_batch_augments():
     recipe = dict(data_preprocessor=dict(pad_size_divisor=32))
     with pytest.raises(KeyError, match='no data_preprocessor.batch_augments'):
         tower_at_size(dict(), (896, 896), recipe, (PIPELINE, ))
+
+
+def test_flexible_runner_keeps_the_recipes_optimiser_in_the_strategys_wrapper():
+    recipe = dict(
+        flexible_optim_wrapper='DeepSpeedOptimWrapper',
+        optim_wrapper=dict(type='AmpOptimWrapper', dtype='bfloat16',
+                           optimizer=dict(type='AdamW', lr=1e-6),
+                           paramwise_cfg=dict(bias_decay_mult=0.0)))
+    runner_type, wrapper = flexible_runner(recipe)
+    assert runner_type == 'FlexibleRunner'
+    assert wrapper == dict(_delete_=True, type='DeepSpeedOptimWrapper',
+                           optimizer=dict(type='AdamW', lr=1e-6),
+                           paramwise_cfg=dict(bias_decay_mult=0.0))
+
+
+def test_flexible_runner_names_what_the_base_config_lacks():
+    with pytest.raises(KeyError, match=r"no \['flexible_optim_wrapper'\]"):
+        flexible_runner(dict(optim_wrapper=dict(optimizer=dict())))

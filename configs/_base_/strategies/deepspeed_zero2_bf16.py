@@ -5,7 +5,9 @@
 # (gloo; tested there in fp32). fgclip_det.DeepSpeedStrategy is MMEngine's with
 # the checkpoint hooks called and a plain config. A leaf config that
 # inherits a recipe and this file sets runner_type = 'FlexibleRunner' and the
-# recipe's optimiser in an optim_wrapper of type `flexible_optim_wrapper`.
+# recipe's optimiser in an optim_wrapper of type `flexible_optim_wrapper`:
+#   runner_type, optim_wrapper = _configs.flexible_runner(_base_)
+# (fgclip_det/utils/derived_config.py).
 flexible_optim_wrapper = 'DeepSpeedOptimWrapper'  # DeepSpeed steps and casts
 strategy = dict(
     type='fgclip_det.DeepSpeedStrategy',

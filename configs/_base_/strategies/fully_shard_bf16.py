@@ -5,9 +5,10 @@
 # fp32), full (unsharded) state dicts in checkpoints, which load in one
 # process. Runs on GPUs and on CPU processes (gloo), see docs/distributed.md.
 # A leaf config that inherits a recipe and this file sets
-# runner_type = 'FlexibleRunner', the recipe's optimiser in an optim_wrapper
-# of type `flexible_optim_wrapper` and the model's shard units
-# (strategy.unit_types, strategy.keep_in_parent).
+# runner_type = 'FlexibleRunner' and the recipe's optimiser in an
+# optim_wrapper of type `flexible_optim_wrapper`
+# (`_configs.flexible_runner(_base_)` of fgclip_det/utils/derived_config.py),
+# and the model's shard units (strategy.unit_types, strategy.keep_in_parent).
 flexible_optim_wrapper = 'OptimWrapper'  # bf16 is FSDP2's mixed precision
 strategy = dict(
     # scoped: FlexibleRunner builds its strategy before it sets the default
