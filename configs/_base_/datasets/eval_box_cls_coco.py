@@ -13,7 +13,7 @@ test_pipeline = [
     dict(type='LoadCLIPImage'),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape')),
+         meta_keys=_base_.eval_meta_keys),
 ]
 test_dataloader = dict(
     batch_size=16,

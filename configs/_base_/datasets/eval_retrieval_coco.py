@@ -10,8 +10,7 @@ ann_file = 'annotations/dataset_coco.json'
 test_pipeline = [
     dict(type='LoadCLIPImage'),
     dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                    'captions')),
+         meta_keys=_base_.eval_meta_keys + ('captions', )),
 ]
 test_dataloader = dict(
     batch_size=64,

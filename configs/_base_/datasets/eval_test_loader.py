@@ -7,6 +7,9 @@ test_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False))
 test_cfg = dict(type='TestLoop')
+# The meta keys PackDetInputs keeps in every evaluation sample; a dataset
+# base adds the ones its metric reads (captions, labels, texts).
+eval_meta_keys = ('img_id', 'img_path', 'ori_shape', 'img_shape')
 # The CPU loader of the examples on the synthetic set
 # (configs/eval/*_synthetic*.py): a leaf merges its dataset into it,
 #   test_dataloader = dict(_base_.synthetic_test_loader, dataset=dict(...))

@@ -11,8 +11,7 @@ vocabulary = class_names
 test_pipeline = [
     dict(type='LoadCLIPImage'),
     dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                    'gt_label')),
+         meta_keys=_base_.eval_meta_keys + ('gt_label', )),
 ]
 test_dataloader = dict(
     batch_size=64,
