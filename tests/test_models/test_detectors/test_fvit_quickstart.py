@@ -28,6 +28,21 @@ def test_split_matches_the_synthetic_set():
     assert tuple(cfg.val_evaluator.novel_classes) == DEFAULT_NOVEL_CLASSES
 
 
+def test_quickstart_detector_is_seeded(tmp_path):
+    """The runner seeds the quickstart detector: the same weights from the
+    same config (its figures repeat run to run), others from another seed."""
+    def initial_neck(seed=None):
+        cfg = Config.fromfile(get_config_path(QUICKSTART))
+        cfg.work_dir = str(tmp_path / f'work{seed}')
+        if seed is not None:
+            cfg.randomness.seed = seed
+        return Runner.from_cfg(cfg).model.neck.state_dict()
+
+    first, again, other = initial_neck(), initial_neck(), initial_neck(seed=1)
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert not all(torch.equal(first[k], other[k]) for k in first)
+
+
 @pytest.mark.slow
 def test_quickstart_chain(tmp_path):
     data_root = tmp_path / 'synthetic'
