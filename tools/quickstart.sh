@@ -35,7 +35,7 @@ if [[ ! -f "$DATA_DIR/manifest.json" ]]; then
     step "1/6 generating the synthetic data set into $DATA_DIR"
     "$PY" tools/data/make_synthetic.py "$DATA_DIR" --no-progress
 fi
-step "2/6 pretraining the tiny FG-CLIP (about 7 minutes on 2 cores)"
+step "2/6 pretraining the tiny FG-CLIP (about 6 minutes on 2 cores)"
 "$PY" tools/train.py "$CLIP_CONFIG" --work-dir "$CLIP_WORK_DIR"
 CLIP_CKPT=$(cat "$CLIP_WORK_DIR/last_checkpoint")
 "$PY" tools/test.py "$CLIP_CONFIG" "$CLIP_CKPT" --work-dir "$OUT/clip"
