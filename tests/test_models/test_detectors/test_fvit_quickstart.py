@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 
 from fgclip_det.datasets.synthetic import generate_synthetic_dataset
 from fgclip_det.datasets.synthetic.generator import DEFAULT_NOVEL_CLASSES
+from fgclip_det.models.text.class_embeddings import save_class_embeddings
 from fgclip_det.registry import MODELS
 from fgclip_det.utils import get_config_path
 
@@ -31,9 +32,15 @@ def test_split_matches_the_synthetic_set():
 def test_quickstart_detector_is_seeded(tmp_path):
     """The runner seeds the quickstart detector: the same weights from the
     same config (its figures repeat run to run), others from another seed."""
+    cfg = Config.fromfile(get_config_path(QUICKSTART))
+    embeddings = str(tmp_path / 'shapes.pt')  # the class embeddings' shape
+    save_class_embeddings(embeddings, torch.randn(
+        cfg.model.roi_head.bbox_head.num_classes, cfg.clip_dim))
+
     def initial_neck(seed=None):
         cfg = Config.fromfile(get_config_path(QUICKSTART))
         cfg.work_dir = str(tmp_path / f'work{seed}')
+        cfg.model.roi_head.bbox_head.cls_predictor_cfg.embeddings = embeddings
         if seed is not None:
             cfg.randomness.seed = seed
         return Runner.from_cfg(cfg).model.neck.state_dict()
