@@ -47,10 +47,17 @@ def loader_options(root: Path) -> list:
     return options + ['default_hooks.logger.interval=1']
 
 
+def launcher_env(**variables: str) -> dict:
+    """The environment of a launched tool: one thread a process, this
+    interpreter's ``bin`` first on ``PATH``, ``variables`` added."""
+    return dict(os.environ, OMP_NUM_THREADS='1',
+                PATH=f'{Path(sys.executable).parent}:{os.environ["PATH"]}',
+                **variables)
+
+
 def run(script: str, *args: str, processes: int = 1) -> subprocess.CompletedProcess:
     """A tool on ``processes`` CPU processes through the shipped launchers."""
-    env = dict(os.environ, OMP_NUM_THREADS='1', PORT=str(free_port()),
-               PATH=f'{Path(sys.executable).parent}:{os.environ["PATH"]}')
+    env = launcher_env(PORT=str(free_port()))
     if processes == 1:
         command = [sys.executable, f'tools/{script}.py', *args]
     else:
@@ -87,9 +94,8 @@ def slurm_partition() -> Optional[str]:
 
 def run_slurm(script: str, partition: str, *args: str) -> subprocess.CompletedProcess:
     """``tools/slurm_<script>.sh`` with 2 CPU tasks of 1 CPU on ``partition``."""
-    env = dict(os.environ, OMP_NUM_THREADS='1', MASTER_PORT=str(free_port()),
-               GPUS='2', GPUS_PER_NODE='0', CPUS_PER_TASK='1',
-               PATH=f'{Path(sys.executable).parent}:{os.environ["PATH"]}')
+    env = launcher_env(MASTER_PORT=str(free_port()), GPUS='2', GPUS_PER_NODE='0',
+                       CPUS_PER_TASK='1')
     result = subprocess.run(
         ['bash', f'tools/slurm_{script}.sh', partition, f'fgclip_det_{script}', *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
@@ -114,11 +120,14 @@ def test_launchers_print_their_usage():
         assert result.stderr.startswith(f'usage: bash tools/{script}.sh ')
 
 
-@pytest.mark.skipif(slurm_partition() is None,
+SLURM_PARTITION = slurm_partition()
+
+
+@pytest.mark.skipif(SLURM_PARTITION is None,
                     reason='no Slurm controller answers sinfo; start a one-node '
                     'cluster with: eval "$(bash tools/misc/local_slurm.sh)"')
 def test_slurm_scripts_train_and_test_on_two_cpu_tasks(tmp_path, data_root):
-    partition, options = slurm_partition(), loader_options(data_root)
+    partition, options = SLURM_PARTITION, loader_options(data_root)
     work = tmp_path / 'slurm'
     result = run_slurm('train', partition, FGCLIP_CONFIG, str(work), '--cfg-options',
                        *options, 'train_cfg.max_epochs=1', 'train_cfg.val_interval=2')
@@ -200,9 +209,7 @@ def test_two_nodes_train_through_the_static_rendezvous(tmp_path, data_root):
     command = ['bash', 'tools/dist_train.sh', FGCLIP_CONFIG, '1', '--work-dir',
                str(tmp_path / 'nodes'), '--cfg-options', *loader_options(data_root),
                'train_cfg.max_epochs=1', 'train_cfg.val_interval=2']
-    env = dict(os.environ, OMP_NUM_THREADS='1', NNODES='2', MASTER_ADDR='127.0.0.1',
-               PORT=str(free_port()),
-               PATH=f'{Path(sys.executable).parent}:{os.environ["PATH"]}')
+    env = launcher_env(NNODES='2', MASTER_ADDR='127.0.0.1', PORT=str(free_port()))
     logs = [tmp_path / f'node{rank}.log' for rank in (0, 1)]
     nodes = [subprocess.Popen(command, cwd=REPO, env=dict(env, NODE_RANK=str(rank)),
                               stdout=log.open('w'), stderr=subprocess.STDOUT)
