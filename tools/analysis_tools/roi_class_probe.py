@@ -32,6 +32,7 @@ mean training loss, the top-1s, the seconds since the start).
 import argparse
 import json
 import math
+import os
 import os.path as osp
 import time
 from typing import Dict, List, Sequence
@@ -131,6 +132,8 @@ def evaluate(pretrainer, head, loader, classes: Sequence[str],
 
 def main() -> None:
     args = parse_args()
+    if args.out:  # written after training: its folder is made first
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     import torch
     import torch.nn.functional as F
     from mmengine.runner import Runner

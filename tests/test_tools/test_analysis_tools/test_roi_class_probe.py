@@ -69,7 +69,7 @@ def test_linear_probe_trains_the_classifier_only(root, tmp_path):
     runner.save_checkpoint(cfg.work_dir, 'init.pth', save_optimizer=False,
                            save_param_scheduler=False)
     checkpoint = tmp_path / 'init' / 'init.pth'
-    out = tmp_path / 'probe.json'
+    out = tmp_path / 'new_folder' / 'probe.json'
     probe(root, tmp_path, '--checkpoint', checkpoint, '--epochs', '2', '--out', out)
     result = json.loads(out.read_text())
     assert result['checkpoint'] == str(checkpoint)
