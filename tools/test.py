@@ -5,7 +5,6 @@ import os.path as osp
 from typing import List, Optional
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 from fgclip_det.utils.tool_cli import add_launcher_arguments
 from fgclip_det.visualization import max_boxes_arg, relative_score_thr_arg
@@ -89,17 +88,10 @@ def main() -> None:
 
     bind_run_to_launcher(args.launcher)
     cfg = load_config(args)
-    from fgclip_det.engine import prepare_distributed
+    from fgclip_det.engine import build_runner, prepare_distributed
 
     prepare_distributed(cfg, args.launcher)
-    if 'runner_type' in cfg:
-        # The toolkit's registry also finds its own runners (the configs'
-        # CheckpointSafeRunner), and mmengine's through its parents.
-        from fgclip_det.registry import RUNNERS
-
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--out must end with .pkl or .pickle, got '

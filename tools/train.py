@@ -3,7 +3,6 @@ import argparse
 import os
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 from fgclip_det.utils.tool_cli import add_launcher_arguments
 
@@ -46,7 +45,7 @@ def main() -> None:
 
     bind_run_to_launcher(args.launcher)
     # Imported after argument parsing so that `--help` is instant.
-    from fgclip_det.engine import apply_train_args, prepare_distributed
+    from fgclip_det.engine import apply_train_args, build_runner, prepare_distributed
 
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -60,14 +59,7 @@ def main() -> None:
         auto_scale_lr=args.auto_scale_lr,
         resume=args.resume)
     prepare_distributed(cfg, args.launcher)
-    if 'runner_type' in cfg:
-        # The toolkit's registry also finds its own runners (the configs'
-        # CheckpointSafeRunner), and mmengine's through its parents.
-        from fgclip_det.registry import RUNNERS
-
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
 
 

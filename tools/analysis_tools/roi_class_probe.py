@@ -136,20 +136,18 @@ def main() -> None:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     import torch
     import torch.nn.functional as F
-    from mmengine.runner import Runner
+
+    from fgclip_det.engine import build_runner
 
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    # The short expression is the label; training reads it for every region.
+    # The labels come from each region's short expression, which the samples
+    # keep whatever caption is drawn: no long caption is drawn, to tokenise
+    # unused.
     cfg.train_dataloader.dataset.long_region_caption_prob = 0.0
     cfg.work_dir = args.work_dir or osp.join('work_dirs', 'roi_class_probe')
-    if 'runner_type' in cfg:  # the configs' CheckpointSafeRunner
-        from fgclip_det.registry import RUNNERS
-
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     pretrainer = runner.model
     frozen = args.checkpoint is not None
     if frozen:
